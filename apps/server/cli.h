@@ -1,0 +1,33 @@
+// Shared plumbing for `lifdag` subcommands: common options, one-line failures, the command table.
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+
+namespace lifdag::cli {
+
+// A subcommand: `args` starts with "lifdag <name>" so QCommandLineParser prints usage correctly.
+struct Command
+{
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &args);
+};
+
+// Adds --log-level and --log-format; call before parser.process().
+void addCommonOptions(QCommandLineParser &parser);
+// Validates and installs the logging options; prints a failure and returns false on bad values.
+bool applyCommonOptions(const QCommandLineParser &parser);
+// Parses args for a subcommand with --help; exits(0) on --help and returns false on bad options.
+bool parse(QCommandLineParser &parser, const QStringList &args, const QString &description);
+
+// Prints "lifdag: <message>" on stderr and returns `code` (for `return fail(...)`).
+int fail(const QString &message, int code = 1);
+// Prints one line on stdout.
+void out(const QString &line);
+
+// The commands, defined one per file in apps/server/cmd_*.cpp.
+int runInstance(const QStringList &args);
+
+} // namespace lifdag::cli

@@ -1,0 +1,54 @@
+// `lifdag`: every headless service is a subcommand. This file only dispatches.
+#include "cli.h"
+
+#include <lifdag/core/version.h>
+
+#include <QCoreApplication>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+
+using namespace lifdag::cli;
+
+namespace {
+// Keep sorted by name; each entry lives in its own cmd_*.cpp.
+const Command kCommands[] = {
+    {"instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage", runInstance},
+};
+
+void printUsage(FILE *to)
+{
+    std::fprintf(to, "Usage: lifdag <command> [options]\n\nlifdag %s - orchestration for the Learner Information "
+                     "Framework\n\nCommands:\n",
+                 qPrintable(lifdag::version()));
+    for (const Command &c : kCommands)
+        std::fprintf(to, "  %-14s %s\n", c.name, c.summary);
+    std::fprintf(to, "\nRun 'lifdag <command> --help' for a command's options.\n");
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("lifdag"));
+    QCoreApplication::setApplicationVersion(lifdag::version());
+
+    const QStringList args = QCoreApplication::arguments();
+    if (args.size() < 2 || args.at(1) == QLatin1StringView("--help") || args.at(1) == QLatin1StringView("-h")
+        || args.at(1) == QLatin1StringView("help")) {
+        printUsage(args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args.at(1) == QLatin1StringView("--version") || args.at(1) == QLatin1StringView("-V")) {
+        std::printf("lifdag %s\n", qPrintable(lifdag::version()));
+        return 0;
+    }
+    for (const Command &c : kCommands) {
+        if (args.at(1) == QLatin1StringView(c.name)) {
+            QStringList sub = args.mid(2);
+            sub.prepend(QStringLiteral("lifdag ") + QLatin1StringView(c.name));
+            return c.run(sub);
+        }
+    }
+    return fail(QStringLiteral("unknown command \"%1\"; run 'lifdag --help' for the list").arg(args.at(1)), 2);
+}

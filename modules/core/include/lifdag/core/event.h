@@ -1,0 +1,22 @@
+// One entry of a run's event log, as the executor emits it and storage keeps it.
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace lifdag {
+
+struct Event
+{
+    qint64 storageId = 0; // assigned by the event log; monotonic, what clients page on
+    QString runId;
+    QDateTime timestamp; // UTC
+    QString eventType; // a lifdag::EventType name (runstatus.h)
+    QString stepKey; // empty for run-level events; "op[mapping_key]" for dynamic steps
+    QString level = QStringLiteral("INFO"); // DEBUG, INFO, WARNING, ERROR, CRITICAL
+    QString message;
+    QJsonObject payload; // event-specific data (errors, outputs, retry info…); never credentials
+};
+
+} // namespace lifdag
