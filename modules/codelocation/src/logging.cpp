@@ -1,0 +1,3 @@
+#include "codelocation_log_p.h"
+
+Q_LOGGING_CATEGORY(lcCodeLocation, "lifdag.codelocation")
