@@ -56,6 +56,16 @@ private Q_SLOTS:
         QVERIFY(!o.err.contains(u"p-secret-value"_s));
     }
 
+    void projectDockerConfigurationLoads()
+    {
+        QProcessEnvironment env = lifEnv();
+        env.insert(u"DAGSTER_POSTGRES_HOST"_s, u"postgres-lifdag"_s);
+        const Outcome o = run({u"instance"_s, u"check"_s, u"--home"_s, QStringLiteral(LIFDAG_SOURCE_DIR "/docker")}, env);
+        QVERIFY2(o.exitCode == 0, qPrintable(o.err));
+        QVERIFY(o.out.contains(u"PostgreSQL postgres-lifdag:5432/d"_s));
+        QVERIFY(o.out.contains(u"location lif_code_location at lifdag-code-location:4000"_s));
+    }
+
     void missingVariableExitsOneNamingItAndItsLine()
     {
         QProcessEnvironment env = lifEnv();
