@@ -2,7 +2,10 @@
 
 #include <lifdag/core/logging.h>
 
+#include <csignal>
 #include <cstdio>
+#include <pthread.h>
+#include <thread>
 
 namespace lifdag::cli {
 
@@ -48,6 +51,20 @@ bool parse(QCommandLineParser &parser, const QStringList &args, const QString &d
         std::exit(0);
     }
     return applyCommonOptions(parser);
+}
+
+void onTerminationSignal(std::function<void(int signal)> onSignal)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread([set, onSignal = std::move(onSignal)]() mutable {
+        int sig = 0;
+        while (sigwait(&set, &sig) == 0)
+            onSignal(sig);
+    }).detach();
 }
 
 int fail(const QString &message, int code)

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
+#include <functional>
 
 namespace lifdag::cli {
 
@@ -27,7 +28,12 @@ int fail(const QString &message, int code = 1);
 // Prints one line on stdout.
 void out(const QString &line);
 
+// Blocks SIGINT/SIGTERM in every thread started afterwards and calls `onSignal` (on a dedicated
+// thread) when one arrives. Call before starting any thread.
+void onTerminationSignal(std::function<void(int signal)> onSignal);
+
 // The commands, defined one per file in apps/server/cmd_*.cpp.
+int runCodeServer(const QStringList &args);
 int runInstance(const QStringList &args);
 
 } // namespace lifdag::cli

@@ -13,6 +13,7 @@ using namespace lifdag::cli;
 namespace {
 // Keep sorted by name; each entry lives in its own cmd_*.cpp.
 const Command kCommands[] = {
+    {"code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)", runCodeServer},
     {"instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage", runInstance},
 };
 
