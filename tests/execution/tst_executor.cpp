@@ -607,6 +607,32 @@ private Q_SLOTS:
         QCOMPARE(sink.events().first().payload[u"max_concurrent"_s].toInt(), 3);
     }
 
+    void readyStepsStartTogetherOnIdleWorkers()
+    {
+        // Each branch waits until the other has started: they only finish if they run at once, on the
+        // worker that ran their producer plus a second one.
+        std::atomic<int> started{0};
+        JobBuilder b(u"rendezvous"_s);
+        b.add(dynamicOp(u"fan"_s, {u"a"_s, u"b"_s}));
+        b.add(OpDefinition{.name = u"meet"_s,
+                           .inputs = {InputDefinition{.name = u"x"_s}},
+                           .outputs = {},
+                           .compute = [&](OpContext &c) -> Status {
+                               ++started;
+                               QElapsedTimer waited;
+                               waited.start();
+                               while (started.load() < 2 && waited.elapsed() < 5000)
+                                   c.sleepFor(std::chrono::milliseconds(1));
+                               if (started.load() < 2)
+                                   return Error{u"test"_s, u"the other branch never started"_s};
+                               return {};
+                           }},
+              {{u"x"_s, from(u"fan"_s)}});
+        MemoryEventSink sink;
+        const RunResult result = runJob(build(b), sink, {}, ExecutorOptions{.maxConcurrent = 2});
+        QCOMPARE(result.status, RunStatus::Success);
+    }
+
     void defaultConcurrencyIsTheCoreCount()
     {
         MemoryEventSink sink;

@@ -7,13 +7,13 @@
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QThread>
-#include <QThreadPool>
 #include <chrono>
 #include <deque>
 #include <queue>
 #include <thread>
 
-Q_LOGGING_CATEGORY(lcExecution, "lifdag.execution")
+// Debug (every event mirrored to the process log) is off unless enabled, e.g. with --log-level debug.
+Q_LOGGING_CATEGORY(lcExecution, "lifdag.execution", QtInfoMsg)
 
 using namespace Qt::StringLiterals;
 
@@ -116,6 +116,62 @@ struct Completion
     std::shared_ptr<detail::StepAttempt> attempt;
 };
 
+// The threads steps run on: at most `size` of them, started when work arrives, joined on destruction.
+// (Plain std::thread rather than QThreadPool so the hand-off is visible to ThreadSanitizer.)
+class WorkerPool
+{
+public:
+    ~WorkerPool()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        for (std::thread &t : m_threads)
+            t.join();
+    }
+
+    void setSize(int size) { m_size = size; }
+
+    void post(std::function<void()> task)
+    {
+        std::unique_lock lock(m_mutex);
+        m_tasks.push_back(std::move(task));
+        // Idle threads count until they wake and take a task, so compare with the queue length.
+        if (m_tasks.size() > size_t(m_idle) && int(m_threads.size()) < m_size)
+            m_threads.emplace_back([this] { loop(); });
+        lock.unlock();
+        m_wake.notify_one();
+    }
+
+private:
+    void loop()
+    {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            ++m_idle;
+            m_wake.wait(lock, [this] { return m_stopping || !m_tasks.empty(); });
+            --m_idle;
+            if (m_tasks.empty())
+                return; // stopping, nothing left
+            std::function<void()> task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<std::function<void()>> m_tasks;
+    std::vector<std::thread> m_threads;
+    int m_size = 1;
+    int m_idle = 0;
+    bool m_stopping = false;
+};
+
 QString describeKeys(const QStringList &keys)
 {
     return u'[' + keys.join(u", "_s) + u']';
@@ -131,7 +187,6 @@ struct Executor::Private
     detail::RunShared shared;
     std::unique_ptr<RandomSource> random;
     int maxConcurrent = 1;
-    QThreadPool pool;
     std::thread coordinator;
     QElapsedTimer clock;
 
@@ -155,6 +210,9 @@ struct Executor::Private
     bool started = false;
     bool finished = false;
     RunResult result;
+
+    // Declared last so it is destroyed (its threads joined) first, before the state tasks touch.
+    WorkerPool pool;
 
     // --- graph state -------------------------------------------------------------------------
     int addStep(int node, int keyIndex, const QString &mappingKey)
@@ -401,7 +459,7 @@ struct Executor::Private
         attempt->inputs = s.inputs;
         ++s.attempts;
         ++inFlight;
-        pool.start([this, attempt] {
+        pool.post([this, attempt] {
             runAttempt(*attempt);
             {
                 std::lock_guard lock(mutex);
@@ -691,7 +749,6 @@ Executor::~Executor()
     }
     if (d->coordinator.joinable())
         d->coordinator.join();
-    d->pool.waitForDone();
 }
 
 Status Executor::start()
@@ -725,7 +782,7 @@ Status Executor::start()
     if (maxConcurrent <= 0)
         maxConcurrent = std::max(1, QThread::idealThreadCount());
     d->maxConcurrent = maxConcurrent;
-    d->pool.setMaxThreadCount(maxConcurrent);
+    d->pool.setSize(maxConcurrent);
     d->random = std::make_unique<RandomSource>(d->options.seed ? *d->options.seed
                                                                 : QRandomGenerator::global()->generate64());
     d->coordinator = std::thread([this] { d->coordinate(); });
