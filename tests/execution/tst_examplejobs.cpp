@@ -28,7 +28,7 @@ private Q_SLOTS:
         JobRegistry registry;
         QVERIFY(examples::registerExampleJobs(registry).ok());
         MemoryEventSink sink;
-        Executor executor(registry.job(job), u"example-run"_s, {}, sink, ExecutorOptions{.seed = 3});
+        Executor executor(registry.job(job), u"example-run"_s, {}, sink, ExecutorOptions { .seed = 3 });
         const RunResult result = executor.run();
         QCOMPARE(result.status, RunStatus::Success);
         QCOMPARE(result.steps.size(), steps);
@@ -39,16 +39,21 @@ private Q_SLOTS:
     void helloJobGreetsWhomItIsConfiguredTo()
     {
         MemoryEventSink sink;
-        Executor executor(*examples::helloJob().build(), u"r"_s,
-                          QJsonObject{{u"ops"_s, QJsonObject{{u"hello"_s, QJsonObject{{u"config"_s, QJsonObject{{u"name"_s, u"LIF"_s}}}}}}}},
-                          sink);
+        Executor executor(
+            *examples::helloJob().build(), u"r"_s,
+            QJsonObject {
+                { u"ops"_s,
+                  QJsonObject {
+                      { u"hello"_s,
+                        QJsonObject { { u"config"_s, QJsonObject { { u"name"_s, u"LIF"_s } } } } } } } },
+            sink);
         QCOMPARE(executor.run().output(u"hello"_s).toString(), u"Hello, LIF!"_s);
     }
 
     void flakyJobSucceedsOnItsThirdAttemptByDefault()
     {
         MemoryEventSink sink;
-        Executor executor(*examples::flakyJob().build(), u"r"_s, {}, sink, ExecutorOptions{.seed = 9});
+        Executor executor(*examples::flakyJob().build(), u"r"_s, {}, sink, ExecutorOptions { .seed = 9 });
         const RunResult result = executor.run();
         QCOMPARE(result.step(u"flaky"_s)->attempts, 3);
         QCOMPARE(sink.eventTypes().count(u"STEP_UP_FOR_RETRY"_s), 2);
@@ -57,13 +62,22 @@ private Q_SLOTS:
     void fanoutJobSleepsConcurrently()
     {
         MemoryEventSink sink;
-        const QJsonObject config{
-            {u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, 8}, {u"sleep_ms"_s, 100}}}}}}},
-            {u"execution"_s, QJsonObject{{u"config"_s, QJsonObject{{u"multiprocess"_s, QJsonObject{{u"max_concurrent"_s, 8}}}}}}}};
+        const QJsonObject config {
+            { u"ops"_s,
+              QJsonObject {
+                  { u"fan_out"_s,
+                    QJsonObject {
+                        { u"config"_s, QJsonObject { { u"count"_s, 8 }, { u"sleep_ms"_s, 100 } } } } } } },
+            { u"execution"_s,
+              QJsonObject {
+                  { u"config"_s,
+                    QJsonObject { { u"multiprocess"_s, QJsonObject { { u"max_concurrent"_s, 8 } } } } } } }
+        };
         Executor executor(*examples::fanoutJob().build(), u"r"_s, config, sink);
         const RunResult result = executor.run();
         QCOMPARE(result.status, RunStatus::Success);
-        QVERIFY2(result.durationMs < 700, qPrintable(QString::number(result.durationMs))); // 8 × 100 ms serially
+        QVERIFY2(result.durationMs < 700,
+                 qPrintable(QString::number(result.durationMs))); // 8 × 100 ms serially
         QCOMPARE(result.output(u"gather"_s)[u"count"_s].toInt(), 8);
     }
 };

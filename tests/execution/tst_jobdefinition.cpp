@@ -18,9 +18,9 @@ Status noop(OpContext &context)
 
 OpDefinition op(const QString &name, const QStringList &inputs = {}, bool dynamic = false)
 {
-    OpDefinition def{.name = name, .compute = noop};
+    OpDefinition def { .name = name, .compute = noop };
     for (const QString &in : inputs)
-        def.inputs.append(InputDefinition{.name = in});
+        def.inputs.append(InputDefinition { .name = in });
     def.outputs[0].isDynamic = dynamic;
     return def;
 }
@@ -34,9 +34,9 @@ private Q_SLOTS:
     void ordersNodesTopologicallyKeepingAddOrderForTies()
     {
         JobBuilder b(u"j"_s);
-        b.add(op(u"d"_s, {u"x"_s, u"y"_s}), {{u"x"_s, from(u"b"_s)}, {u"y"_s, from(u"c"_s)}});
-        b.add(op(u"c"_s, {u"x"_s}), {{u"x"_s, from(u"a"_s)}});
-        b.add(op(u"b"_s, {u"x"_s}), {{u"x"_s, from(u"a"_s)}});
+        b.add(op(u"d"_s, { u"x"_s, u"y"_s }), { { u"x"_s, from(u"b"_s) }, { u"y"_s, from(u"c"_s) } });
+        b.add(op(u"c"_s, { u"x"_s }), { { u"x"_s, from(u"a"_s) } });
+        b.add(op(u"b"_s, { u"x"_s }), { { u"x"_s, from(u"a"_s) } });
         b.add(op(u"a"_s));
         b.add(op(u"e"_s));
         auto job = b.build();
@@ -44,7 +44,7 @@ private Q_SLOTS:
         QStringList order;
         for (const JobNode &n : (*job)->nodes())
             order.append(n.op.name);
-        QCOMPARE(order, (QStringList{u"a"_s, u"c"_s, u"b"_s, u"d"_s, u"e"_s}));
+        QCOMPARE(order, (QStringList { u"a"_s, u"c"_s, u"b"_s, u"d"_s, u"e"_s }));
     }
 
     void rejectsInvalidGraphs_data()
@@ -54,12 +54,19 @@ private Q_SLOTS:
         QTest::newRow("cycle") << 0 << u"the ops a, b form a cycle"_s;
         QTest::newRow("unknown upstream") << 1 << u"input \"a.x\" depends on unknown op \"nope\""_s;
         QTest::newRow("unknown output") << 2 << u"depends on \"a.other\", which op \"a\" does not declare"_s;
-        QTest::newRow("unwired input") << 3 << u"input \"b.x\" is neither wired to an upstream output nor has a default value"_s;
+        QTest::newRow("unwired input")
+            << 3 << u"input \"b.x\" is neither wired to an upstream output nor has a default value"_s;
         QTest::newRow("duplicate op") << 4 << u"op name \"a\" is used twice"_s;
-        QTest::newRow("collect of a regular output") << 5 << u"op \"b\" collects \"a.result\", which is neither a dynamic output nor the output of a mapped op"_s;
-        QTest::newRow("nested dynamic") << 6 << u"op \"m\" is mapped over a.result and declares dynamic output \"result\": nested dynamic outputs are not supported"_s;
-        QTest::newRow("two dynamic scopes") << 7 << u"op \"m\" is downstream of more than one dynamic output"_s;
-        QTest::newRow("missing resource") << 8 << u"op \"a\" requires resource \"db\", which the job does not define"_s;
+        QTest::newRow("collect of a regular output")
+            << 5
+            << u"op \"b\" collects \"a.result\", which is neither a dynamic output nor the output of a mapped op"_s;
+        QTest::newRow("nested dynamic")
+            << 6
+            << u"op \"m\" is mapped over a.result and declares dynamic output \"result\": nested dynamic outputs are not supported"_s;
+        QTest::newRow("two dynamic scopes")
+            << 7 << u"op \"m\" is downstream of more than one dynamic output"_s;
+        QTest::newRow("missing resource")
+            << 8 << u"op \"a\" requires resource \"db\", which the job does not define"_s;
         QTest::newRow("no compute") << 9 << u"op \"a\" has no compute function"_s;
         QTest::newRow("wiring an undeclared input") << 10 << u"op \"a\" has no input \"x\" to wire"_s;
     }
@@ -70,18 +77,18 @@ private Q_SLOTS:
         JobBuilder b(u"bad_job"_s);
         switch (graph) {
         case 0:
-            b.add(op(u"a"_s, {u"x"_s}), {{u"x"_s, from(u"b"_s)}});
-            b.add(op(u"b"_s, {u"x"_s}), {{u"x"_s, from(u"a"_s)}});
+            b.add(op(u"a"_s, { u"x"_s }), { { u"x"_s, from(u"b"_s) } });
+            b.add(op(u"b"_s, { u"x"_s }), { { u"x"_s, from(u"a"_s) } });
             break;
         case 1:
-            b.add(op(u"a"_s, {u"x"_s}), {{u"x"_s, from(u"nope"_s)}});
+            b.add(op(u"a"_s, { u"x"_s }), { { u"x"_s, from(u"nope"_s) } });
             break;
         case 2:
             b.add(op(u"a"_s));
-            b.add(op(u"b"_s, {u"x"_s}), {{u"x"_s, from(u"a"_s, u"other"_s)}});
+            b.add(op(u"b"_s, { u"x"_s }), { { u"x"_s, from(u"a"_s, u"other"_s) } });
             break;
         case 3:
-            b.add(op(u"b"_s, {u"x"_s}));
+            b.add(op(u"b"_s, { u"x"_s }));
             break;
         case 4:
             b.add(op(u"a"_s));
@@ -89,29 +96,29 @@ private Q_SLOTS:
             break;
         case 5:
             b.add(op(u"a"_s));
-            b.add(op(u"b"_s, {u"x"_s}), {{u"x"_s, collect(u"a"_s)}});
+            b.add(op(u"b"_s, { u"x"_s }), { { u"x"_s, collect(u"a"_s) } });
             break;
         case 6:
             b.add(op(u"a"_s, {}, true));
-            b.add(op(u"m"_s, {u"x"_s}, true), {{u"x"_s, from(u"a"_s)}});
+            b.add(op(u"m"_s, { u"x"_s }, true), { { u"x"_s, from(u"a"_s) } });
             break;
         case 7:
             b.add(op(u"a"_s, {}, true));
             b.add(op(u"b"_s, {}, true));
-            b.add(op(u"m"_s, {u"x"_s, u"y"_s}), {{u"x"_s, from(u"a"_s)}, {u"y"_s, from(u"b"_s)}});
+            b.add(op(u"m"_s, { u"x"_s, u"y"_s }), { { u"x"_s, from(u"a"_s) }, { u"y"_s, from(u"b"_s) } });
             break;
         case 8: {
             OpDefinition a = op(u"a"_s);
-            a.requiredResources = {u"db"_s};
+            a.requiredResources = { u"db"_s };
             b.add(a);
             break;
         }
         case 9:
-            b.add(OpDefinition{.name = u"a"_s});
+            b.add(OpDefinition { .name = u"a"_s });
             break;
         case 10:
             b.add(op(u"z"_s));
-            b.add(op(u"a"_s), {{u"x"_s, from(u"z"_s)}});
+            b.add(op(u"a"_s), { { u"x"_s, from(u"z"_s) } });
             break;
         }
         const auto job = b.build();
@@ -124,7 +131,7 @@ private Q_SLOTS:
     void unwiredInputWithDefaultIsAccepted()
     {
         OpDefinition a = op(u"a"_s);
-        a.inputs.append(InputDefinition{.name = u"x"_s, .defaultValue = QJsonValue(5)});
+        a.inputs.append(InputDefinition { .name = u"x"_s, .defaultValue = QJsonValue(5) });
         JobBuilder b(u"j"_s);
         b.add(a);
         QVERIFY(b.build().ok());
@@ -147,9 +154,10 @@ private Q_SLOTS:
         const QJsonArray deps = graph[u"dependencies"_s].toArray();
         QCOMPARE(deps.size(), 2);
         QCOMPARE(deps[0].toObject(),
-                 (QJsonObject{{u"from"_s, QJsonObject{{u"op"_s, u"fan_out"_s}, {u"output"_s, u"result"_s}}},
-                              {u"to"_s, QJsonObject{{u"op"_s, u"work"_s}, {u"input"_s, u"item"_s}}},
-                              {u"kind"_s, u"output"_s}}));
+                 (QJsonObject {
+                     { u"from"_s, QJsonObject { { u"op"_s, u"fan_out"_s }, { u"output"_s, u"result"_s } } },
+                     { u"to"_s, QJsonObject { { u"op"_s, u"work"_s }, { u"input"_s, u"item"_s } } },
+                     { u"kind"_s, u"output"_s } }));
 
         auto flaky = examples::flakyJob().build();
         QVERIFY(flaky.ok());
@@ -166,39 +174,45 @@ private Q_SLOTS:
         QCOMPARE(json[u"name"_s].toString(), u"fanout_job"_s);
         QCOMPARE(json[u"tags"_s][u"lifdag/example"_s].toString(), u"true"_s);
         const QJsonObject schema = json[u"runConfigSchema"_s].toObject();
-        const QJsonObject count = schema[u"properties"_s][u"ops"_s][u"properties"_s][u"fan_out"_s][u"properties"_s]
-                                        [u"config"_s][u"properties"_s][u"count"_s]
+        const QJsonObject count = schema[u"properties"_s][u"ops"_s][u"properties"_s][u"fan_out"_s]
+                                        [u"properties"_s][u"config"_s][u"properties"_s][u"count"_s]
                                             .toObject();
         QCOMPARE(count[u"type"_s].toString(), u"integer"_s);
         QCOMPARE(count[u"default"_s].toInt(), 10);
         QVERIFY(!schema.contains(u"required"_s)); // nothing required: every op config has defaults
         const QJsonObject skeleton = json[u"runConfigSkeleton"_s].toObject();
         QCOMPARE(skeleton[u"ops"_s][u"fan_out"_s][u"config"_s][u"sleep_ms"_s].toInt(), 0);
-        QCOMPARE(skeleton[u"execution"_s][u"config"_s].toObject(), (QJsonObject{{u"multiprocess"_s, QJsonObject()}}));
+        QCOMPARE(skeleton[u"execution"_s][u"config"_s].toObject(),
+                 (QJsonObject { { u"multiprocess"_s, QJsonObject() } }));
     }
 
     void defaultRunConfigIsLayeredUnderRunConfig()
     {
         JobBuilder b(u"j"_s);
-        b.resource(ResourceDefinition{
+        b.resource(ResourceDefinition {
             .name = u"config_resource"_s,
-            .config = cfg::field(cfg::Shape({{u"parts"_s, cfg::field(cfg::Array(cfg::String()))},
-                                              {u"label"_s, cfg::field(cfg::String())}}))});
-        b.defaultRunConfig(QJsonObject{
-            {u"resources"_s, QJsonObject{{u"config_resource"_s,
-                                          QJsonObject{{u"config"_s, QJsonObject{{u"parts"_s, QJsonArray{u"a"_s}},
-                                                                                {u"label"_s, u"default"_s}}}}}}}});
+            .config = cfg::field(cfg::Shape({ { u"parts"_s, cfg::field(cfg::Array(cfg::String())) },
+                                              { u"label"_s, cfg::field(cfg::String()) } })) });
+        b.defaultRunConfig(QJsonObject {
+            { u"resources"_s,
+              QJsonObject { { u"config_resource"_s,
+                              QJsonObject { { u"config"_s,
+                                              QJsonObject { { u"parts"_s, QJsonArray { u"a"_s } },
+                                                            { u"label"_s, u"default"_s } } } } } } } });
         b.add(op(u"a"_s));
         auto job = b.build();
         QVERIFY(job.ok());
         const ConfigValidation none = (*job)->validateRunConfig({});
         QVERIFY2(none.ok(), qPrintable(none.summary()));
-        const ConfigValidation over = (*job)->validateRunConfig(QJsonObject{
-            {u"resources"_s,
-             QJsonObject{{u"config_resource"_s, QJsonObject{{u"config"_s, QJsonObject{{u"parts"_s, QJsonArray{u"b"_s}}}}}}}}});
+        const ConfigValidation over = (*job)->validateRunConfig(QJsonObject {
+            { u"resources"_s,
+              QJsonObject {
+                  { u"config_resource"_s,
+                    QJsonObject {
+                        { u"config"_s, QJsonObject { { u"parts"_s, QJsonArray { u"b"_s } } } } } } } } });
         QVERIFY(over.ok());
         const QJsonObject resolved = over.value[u"resources"_s][u"config_resource"_s][u"config"_s].toObject();
-        QCOMPARE(resolved[u"parts"_s].toArray(), QJsonArray{u"b"_s});
+        QCOMPARE(resolved[u"parts"_s].toArray(), QJsonArray { u"b"_s });
         QCOMPARE(resolved[u"label"_s].toString(), u"default"_s);
     }
 
@@ -208,7 +222,7 @@ private Q_SLOTS:
         QCOMPARE(registry.repositoryName(), u"__repository__"_s);
         QVERIFY(examples::registerExampleJobs(registry).ok());
         QCOMPARE(registry.jobNames(),
-                 (QStringList{u"diamond_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s}));
+                 (QStringList { u"diamond_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s }));
         QVERIFY(registry.job(u"hello_job"_s));
         QVERIFY(!registry.job(u"nope"_s));
         const Status again = registry.add(examples::helloJob());

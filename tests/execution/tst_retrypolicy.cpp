@@ -26,8 +26,10 @@ private Q_SLOTS:
         QTest::newRow("exponential 2: (2^2-1)*d") << exponential << none << 2 << 0.0 << 0.6;
         QTest::newRow("exponential 3: (2^3-1)*d") << exponential << none << 3 << 0.0 << 1.4;
         QTest::newRow("full jitter scales the backoff") << exponential << full << 2 << 0.5 << 0.3;
-        QTest::newRow("plus-minus low draw") << exponential << plusMinus << 2 << 0.25 << 0.6 + (2 * 0.25 * 0.2 - 0.2);
-        QTest::newRow("plus-minus high draw") << exponential << plusMinus << 3 << 0.75 << 1.4 + (2 * 0.75 * 0.2 - 0.2);
+        QTest::newRow("plus-minus low draw")
+            << exponential << plusMinus << 2 << 0.25 << 0.6 + (2 * 0.25 * 0.2 - 0.2);
+        QTest::newRow("plus-minus high draw")
+            << exponential << plusMinus << 3 << 0.75 << 1.4 + (2 * 0.75 * 0.2 - 0.2);
         QTest::newRow("plus-minus lowest draw reaches zero") << none << plusMinus << 1 << 0.0 << 0.0;
     }
     void computesDagsterDelays()
@@ -37,14 +39,18 @@ private Q_SLOTS:
         QFETCH(int, attempt);
         QFETCH(double, random);
         QFETCH(double, expected);
-        const RetryPolicy policy{.maxRetries = 5, .delaySeconds = 0.2, .backoff = Backoff(backoff), .jitter = Jitter(jitter)};
+        const RetryPolicy policy {
+            .maxRetries = 5, .delaySeconds = 0.2, .backoff = Backoff(backoff), .jitter = Jitter(jitter)
+        };
         QVERIFY(qFuzzyCompare(1.0 + policy.calculateDelay(attempt, random), 1.0 + expected));
     }
 
     void noDelayMeansImmediateRetry()
     {
-        const RetryPolicy policy{.maxRetries = 2, .delaySeconds = std::nullopt, .backoff = Backoff::Exponential,
-                                 .jitter = Jitter::Full};
+        const RetryPolicy policy { .maxRetries = 2,
+                                   .delaySeconds = std::nullopt,
+                                   .backoff = Backoff::Exponential,
+                                   .jitter = Jitter::Full };
         QCOMPARE(policy.calculateDelay(3, 0.9), 0.0);
     }
 
@@ -75,14 +81,15 @@ private Q_SLOTS:
 
     void serialisesLikeDagster()
     {
-        const RetryPolicy policy{.maxRetries = 3, .delaySeconds = 0.2, .backoff = Backoff::Exponential,
-                                 .jitter = Jitter::PlusMinus};
+        const RetryPolicy policy {
+            .maxRetries = 3, .delaySeconds = 0.2, .backoff = Backoff::Exponential, .jitter = Jitter::PlusMinus
+        };
         const QJsonObject o = policy.toJson();
         QCOMPARE(o[u"max_retries"_s].toInt(), 3);
         QCOMPARE(o[u"delay"_s].toDouble(), 0.2);
         QCOMPARE(o[u"backoff"_s].toString(), u"EXPONENTIAL"_s);
         QCOMPARE(o[u"jitter"_s].toString(), u"PLUS_MINUS"_s);
-        QVERIFY(RetryPolicy{}.toJson()[u"backoff"_s].isNull());
+        QVERIFY(RetryPolicy {}.toJson()[u"backoff"_s].isNull());
     }
 };
 

@@ -22,8 +22,7 @@ ConfigType::ConfigType(Init init)
     , m_fields(std::move(init.fields))
     , m_enumName(std::move(init.enumName))
     , m_enumValues(std::move(init.enumValues))
-{
-}
+{ }
 
 const ConfigField *ConfigType::field(QStringView name) const
 {
@@ -90,7 +89,7 @@ namespace cfg {
 namespace {
 ConfigTypePtr scalar(ConfigKind kind)
 {
-    return std::make_shared<const ConfigType>(ConfigType::Init{.kind = kind});
+    return std::make_shared<const ConfigType>(ConfigType::Init { .kind = kind });
 }
 } // namespace
 
@@ -122,41 +121,44 @@ ConfigTypePtr String()
 ConfigTypePtr Enum(const QString &name, const QStringList &values)
 {
     return std::make_shared<const ConfigType>(
-        ConfigType::Init{.kind = ConfigKind::Enum, .enumName = name, .enumValues = values});
+        ConfigType::Init { .kind = ConfigKind::Enum, .enumName = name, .enumValues = values });
 }
 ConfigTypePtr Array(ConfigTypePtr of)
 {
-    return std::make_shared<const ConfigType>(ConfigType::Init{.kind = ConfigKind::Array, .inner = std::move(of)});
+    return std::make_shared<const ConfigType>(
+        ConfigType::Init { .kind = ConfigKind::Array, .inner = std::move(of) });
 }
 ConfigTypePtr Noneable(ConfigTypePtr of)
 {
-    return std::make_shared<const ConfigType>(ConfigType::Init{.kind = ConfigKind::Noneable, .inner = std::move(of)});
+    return std::make_shared<const ConfigType>(
+        ConfigType::Init { .kind = ConfigKind::Noneable, .inner = std::move(of) });
 }
 ConfigTypePtr Shape(ConfigFields fields)
 {
-    return std::make_shared<const ConfigType>(ConfigType::Init{.kind = ConfigKind::Shape, .fields = std::move(fields)});
+    return std::make_shared<const ConfigType>(
+        ConfigType::Init { .kind = ConfigKind::Shape, .fields = std::move(fields) });
 }
 ConfigTypePtr Permissive(ConfigFields fields)
 {
     return std::make_shared<const ConfigType>(
-        ConfigType::Init{.kind = ConfigKind::Permissive, .fields = std::move(fields)});
+        ConfigType::Init { .kind = ConfigKind::Permissive, .fields = std::move(fields) });
 }
 ConfigTypePtr Selector(ConfigFields fields)
 {
     return std::make_shared<const ConfigType>(
-        ConfigType::Init{.kind = ConfigKind::Selector, .fields = std::move(fields)});
+        ConfigType::Init { .kind = ConfigKind::Selector, .fields = std::move(fields) });
 }
 ConfigField field(ConfigTypePtr type, const QString &description)
 {
-    return ConfigField{.type = std::move(type), .description = description};
+    return ConfigField { .type = std::move(type), .description = description };
 }
 ConfigField optionalField(ConfigTypePtr type, const QString &description)
 {
-    return ConfigField{.type = std::move(type), .required = false, .description = description};
+    return ConfigField { .type = std::move(type), .required = false, .description = description };
 }
 ConfigField defaulted(ConfigTypePtr type, const QJsonValue &defaultValue, const QString &description)
 {
-    return ConfigField{.type = std::move(type), .defaultValue = defaultValue, .description = description};
+    return ConfigField { .type = std::move(type), .defaultValue = defaultValue, .description = description };
 }
 } // namespace cfg
 
@@ -181,7 +183,9 @@ QString configErrorReasonName(ConfigErrorReason reason)
 
 QJsonObject ConfigError::toJson() const
 {
-    QJsonObject o{{u"path"_s, path}, {u"reason"_s, configErrorReasonName(reason)}, {u"message"_s, message}};
+    QJsonObject o { { u"path"_s, path },
+                    { u"reason"_s, configErrorReasonName(reason) },
+                    { u"message"_s, message } };
     if (!fields.isEmpty())
         o.insert(u"fields"_s, QJsonArray::fromStringList(fields));
     return o;
@@ -264,7 +268,7 @@ public:
 
     void mismatch(const QString &path, const ConfigType &type, const QJsonValue &value)
     {
-        errors.append(ConfigError{
+        errors.append(ConfigError {
             .path = path,
             .reason = ConfigErrorReason::RuntimeTypeMismatch,
             .message = u"Invalid value at path "_s + shownPath(path) + u": expected "_s + type.displayName()
@@ -318,12 +322,12 @@ public:
             return value;
         case ConfigKind::Enum:
             if (!value.isString() || !type.enumValues().contains(value.toString())) {
-                errors.append(ConfigError{
+                errors.append(ConfigError {
                     .path = path,
                     .reason = ConfigErrorReason::RuntimeTypeMismatch,
                     .message = u"Invalid value at path "_s + shownPath(path) + u": expected one of the "_s
-                        + type.enumName() + u" values "_s + quoted(type.enumValues()) + u", got "_s + describe(value)
-                        + u'.',
+                        + type.enumName() + u" values "_s + quoted(type.enumValues()) + u", got "_s
+                        + describe(value) + u'.',
                 });
             }
             return value;
@@ -369,7 +373,7 @@ public:
                     unknown.append(it.key());
             }
             if (unknown.size() == 1) {
-                errors.append(ConfigError{
+                errors.append(ConfigError {
                     .path = joinPath(path, unknown.first()),
                     .reason = ConfigErrorReason::FieldNotDefined,
                     .message = u"Received unexpected config entry \""_s + unknown.first() + u"\" at path "_s
@@ -377,7 +381,7 @@ public:
                     .fields = unknown,
                 });
             } else if (unknown.size() > 1) {
-                errors.append(ConfigError{
+                errors.append(ConfigError {
                     .path = path,
                     .reason = ConfigErrorReason::FieldsNotDefined,
                     .message = u"Received unexpected config entries "_s + quoted(unknown) + u" at path "_s
@@ -404,19 +408,19 @@ public:
         }
         if (missing.size() == 1) {
             const ConfigField *f = type.field(missing.first());
-            errors.append(ConfigError{
+            errors.append(ConfigError {
                 .path = joinPath(path, missing.first()),
                 .reason = ConfigErrorReason::MissingRequiredField,
-                .message = u"Missing required config entry \""_s + missing.first() + u"\" at path "_s + shownPath(path)
-                    + u" (expected "_s + f->type->displayName() + u")."_s,
+                .message = u"Missing required config entry \""_s + missing.first() + u"\" at path "_s
+                    + shownPath(path) + u" (expected "_s + f->type->displayName() + u")."_s,
                 .fields = missing,
             });
         } else if (missing.size() > 1) {
-            errors.append(ConfigError{
+            errors.append(ConfigError {
                 .path = path,
                 .reason = ConfigErrorReason::MissingRequiredFields,
-                .message = u"Missing required config entries "_s + quoted(missing) + u" at path "_s + shownPath(path)
-                    + u'.',
+                .message = u"Missing required config entries "_s + quoted(missing) + u" at path "_s
+                    + shownPath(path) + u'.',
                 .fields = missing,
             });
         }
@@ -437,23 +441,23 @@ public:
             if (type.fields().size() == 1 && !type.fields().first().second.isRequired()) {
                 const auto &[name, field] = type.fields().first();
                 const QJsonValue filled = absent(field, joinPath(path, name));
-                return QJsonObject{{name, filled.isUndefined() ? QJsonValue(QJsonObject()) : filled}};
+                return QJsonObject { { name, filled.isUndefined() ? QJsonValue(QJsonObject()) : filled } };
             }
-            errors.append(ConfigError{
+            errors.append(ConfigError {
                 .path = path,
                 .reason = ConfigErrorReason::SelectorFieldError,
-                .message = u"Must specify exactly one of "_s + quoted(choices) + u" at path "_s + shownPath(path)
-                    + u"; none was given."_s,
+                .message = u"Must specify exactly one of "_s + quoted(choices) + u" at path "_s
+                    + shownPath(path) + u"; none was given."_s,
                 .fields = choices,
             });
             return value;
         }
         if (in.size() > 1) {
-            errors.append(ConfigError{
+            errors.append(ConfigError {
                 .path = path,
                 .reason = ConfigErrorReason::SelectorFieldError,
-                .message = u"Must specify exactly one of "_s + quoted(choices) + u" at path "_s + shownPath(path)
-                    + u"; got "_s + quoted(in.keys()) + u'.',
+                .message = u"Must specify exactly one of "_s + quoted(choices) + u" at path "_s
+                    + shownPath(path) + u"; got "_s + quoted(in.keys()) + u'.',
                 .fields = in.keys(),
             });
             return value;
@@ -461,12 +465,12 @@ public:
         const QString chosen = in.begin().key();
         const ConfigField *field = type.field(chosen);
         if (!field) {
-            errors.append(ConfigError{
+            errors.append(ConfigError {
                 .path = joinPath(path, chosen),
                 .reason = ConfigErrorReason::FieldNotDefined,
-                .message = u"Received unexpected config entry \""_s + chosen + u"\" at path "_s + shownPath(path)
-                    + u". Expected one of "_s + quoted(choices) + u'.',
-                .fields = {chosen},
+                .message = u"Received unexpected config entry \""_s + chosen + u"\" at path "_s
+                    + shownPath(path) + u". Expected one of "_s + quoted(choices) + u'.',
+                .fields = { chosen },
             });
             return value;
         }
@@ -480,7 +484,7 @@ public:
         } else {
             resolved = validate(*field->type, given, chosenPath);
         }
-        return QJsonObject{{chosen, resolved}};
+        return QJsonObject { { chosen, resolved } };
     }
 };
 
@@ -505,8 +509,9 @@ QJsonObject objectSchema(const ConfigType &type)
         if (field.isRequired())
             required.append(name);
     }
-    QJsonObject s{{u"type"_s, u"object"_s}, {u"properties"_s, properties},
-                  {u"additionalProperties"_s, type.kind() == ConfigKind::Permissive}};
+    QJsonObject s { { u"type"_s, u"object"_s },
+                    { u"properties"_s, properties },
+                    { u"additionalProperties"_s, type.kind() == ConfigKind::Permissive } };
     if (!required.isEmpty())
         s.insert(u"required"_s, required);
     return s;
@@ -518,32 +523,34 @@ QJsonObject schemaOf(const ConfigType &type)
     case ConfigKind::Any:
         return {};
     case ConfigKind::Bool:
-        return {{u"type"_s, u"boolean"_s}};
+        return { { u"type"_s, u"boolean"_s } };
     case ConfigKind::Int:
-        return {{u"type"_s, u"integer"_s}};
+        return { { u"type"_s, u"integer"_s } };
     case ConfigKind::Float:
-        return {{u"type"_s, u"number"_s}};
+        return { { u"type"_s, u"number"_s } };
     case ConfigKind::String:
-        return {{u"type"_s, u"string"_s}};
+        return { { u"type"_s, u"string"_s } };
     case ConfigKind::Enum:
-        return {{u"type"_s, u"string"_s}, {u"title"_s, type.enumName()},
-                {u"enum"_s, QJsonArray::fromStringList(type.enumValues())}};
+        return { { u"type"_s, u"string"_s },
+                 { u"title"_s, type.enumName() },
+                 { u"enum"_s, QJsonArray::fromStringList(type.enumValues()) } };
     case ConfigKind::Array:
-        return {{u"type"_s, u"array"_s}, {u"items"_s, schemaOf(*type.inner())}};
+        return { { u"type"_s, u"array"_s }, { u"items"_s, schemaOf(*type.inner()) } };
     case ConfigKind::Noneable:
-        return {{u"anyOf"_s, QJsonArray{schemaOf(*type.inner()), QJsonObject{{u"type"_s, u"null"_s}}}}};
+        return { { u"anyOf"_s,
+                   QJsonArray { schemaOf(*type.inner()), QJsonObject { { u"type"_s, u"null"_s } } } } };
     case ConfigKind::Shape:
     case ConfigKind::Permissive:
         return objectSchema(type);
     case ConfigKind::Selector: {
         QJsonArray oneOf;
         for (const auto &[name, field] : type.fields()) {
-            oneOf.append(QJsonObject{{u"type"_s, u"object"_s},
-                                     {u"properties"_s, QJsonObject{{name, fieldSchema(field)}}},
-                                     {u"required"_s, QJsonArray{name}},
-                                     {u"additionalProperties"_s, false}});
+            oneOf.append(QJsonObject { { u"type"_s, u"object"_s },
+                                       { u"properties"_s, QJsonObject { { name, fieldSchema(field) } } },
+                                       { u"required"_s, QJsonArray { name } },
+                                       { u"additionalProperties"_s, false } });
         }
-        return {{u"type"_s, u"object"_s}, {u"oneOf"_s, oneOf}};
+        return { { u"type"_s, u"object"_s }, { u"oneOf"_s, oneOf } };
     }
     }
     return {};
@@ -577,7 +584,7 @@ QJsonValue skeletonOf(const ConfigType &type)
     case ConfigKind::Selector:
         if (type.fields().isEmpty())
             return QJsonObject();
-        return QJsonObject{{type.fields().first().first, configSkeleton(type.fields().first().second)}};
+        return QJsonObject { { type.fields().first().first, configSkeleton(type.fields().first().second) } };
     }
     return {};
 }
@@ -590,7 +597,7 @@ ConfigValidation validateConfig(const ConfigField &field, const QJsonValue &valu
     ConfigValidation result;
     if (value.isUndefined()) {
         if (field.isRequired() && !field.hasDefault()) {
-            v.errors.append(ConfigError{
+            v.errors.append(ConfigError {
                 .path = path,
                 .reason = ConfigErrorReason::MissingRequiredField,
                 .message = u"Missing required config value at path "_s + shownPath(path) + u" (expected "_s

@@ -4,8 +4,8 @@
 #include <typeinfo>
 
 #if __has_include(<cxxabi.h>)
-#include <cxxabi.h>
 #include <cstdlib>
+#include <cxxabi.h>
 #define LIFDAG_HAVE_CXXABI 1
 #endif
 
@@ -17,29 +17,28 @@ QString formatLocation(const std::source_location &where)
 {
     QString file = QString::fromUtf8(where.file_name());
     // Keep the path short and free of build-machine prefixes: from the project folder on.
-    for (const QLatin1StringView root : {QLatin1StringView("/modules/"), QLatin1StringView("/adapters/"),
-                                         QLatin1StringView("/apps/"), QLatin1StringView("/tests/"),
-                                         QLatin1StringView("/bench/")}) {
+    for (const QLatin1StringView root :
+         { QLatin1StringView("/modules/"), QLatin1StringView("/adapters/"), QLatin1StringView("/apps/"),
+           QLatin1StringView("/tests/"), QLatin1StringView("/bench/") }) {
         const qsizetype at = file.lastIndexOf(root);
         if (at >= 0) {
             file = file.mid(at + 1);
             break;
         }
     }
-    return file + u':' + QString::number(where.line()) + u" ("_s + QString::fromUtf8(where.function_name()) + u')';
+    return file + u':' + QString::number(where.line()) + u" ("_s + QString::fromUtf8(where.function_name())
+        + u')';
 }
 
 OpFailure::OpFailure(const QString &message, bool allowRetries, std::source_location where)
     : std::runtime_error(message.toStdString())
     , m_allowRetries(allowRetries)
     , m_where(where)
-{
-}
+{ }
 
 OpInterrupted::OpInterrupted()
     : std::runtime_error("Execution was interrupted: the run is being canceled.")
-{
-}
+{ }
 
 namespace {
 QString demangle(const char *name)
@@ -81,15 +80,16 @@ ErrorInfo ErrorInfo::fromCurrentException()
     } catch (const std::exception &e) {
         return describe(e);
     } catch (...) {
-        return ErrorInfo{.message = u"An exception that is not a std::exception was thrown."_s,
-                         .className = u"unknown"_s};
+        return ErrorInfo { .message = u"An exception that is not a std::exception was thrown."_s,
+                           .className = u"unknown"_s };
     }
 }
 
 QJsonObject ErrorInfo::toJson() const
 {
-    QJsonObject o{{u"message"_s, message}, {u"cls_name"_s, className},
-                  {u"stack"_s, QJsonArray::fromStringList(stack)}};
+    QJsonObject o { { u"message"_s, message },
+                    { u"cls_name"_s, className },
+                    { u"stack"_s, QJsonArray::fromStringList(stack) } };
     if (!code.isEmpty())
         o.insert(u"code"_s, code);
     if (!location.isEmpty())

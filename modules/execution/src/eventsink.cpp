@@ -6,7 +6,8 @@ namespace lifdag::execution {
 
 EventSink::~EventSink() = default;
 
-void EventSink::flush() { }
+void EventSink::flush()
+{ }
 
 void MemoryEventSink::append(Event event)
 {
@@ -64,13 +65,15 @@ void MemoryEventSink::clear()
     m_events.clear();
 }
 
-bool MemoryEventSink::waitFor(const std::function<bool(const QList<Event> &)> &predicate, QDeadlineTimer deadline)
+bool MemoryEventSink::waitFor(const std::function<bool(const QList<Event> &)> &predicate,
+                              QDeadlineTimer deadline)
 {
     std::unique_lock lock(m_mutex);
     while (!predicate(m_events)) {
         if (deadline.hasExpired())
             return false;
-        const auto remaining = std::chrono::milliseconds(deadline.isForever() ? 100 : deadline.remainingTime());
+        const auto remaining =
+            std::chrono::milliseconds(deadline.isForever() ? 100 : deadline.remainingTime());
         m_changed.wait_for(lock, std::min(remaining, std::chrono::milliseconds(100)));
     }
     return true;
@@ -78,8 +81,7 @@ bool MemoryEventSink::waitFor(const std::function<bool(const QList<Event> &)> &p
 
 CallbackEventSink::CallbackEventSink(std::function<void(const Event &)> callback)
     : m_callback(std::move(callback))
-{
-}
+{ }
 
 void CallbackEventSink::append(Event event)
 {

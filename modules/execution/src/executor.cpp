@@ -65,8 +65,8 @@ QStringList RunResult::stepKeys(StepState state) const
 
 namespace detail {
 
-void RunShared::emitEvent(const char *type, const QString &stepKey, const QString &message, QJsonObject payload,
-                          const char *level) const
+void RunShared::emitEvent(const char *type, const QString &stepKey, const QString &message,
+                          QJsonObject payload, const char *level) const
 {
     Event e;
     e.runId = runId;
@@ -194,7 +194,8 @@ struct Executor::Private
     std::deque<Step> steps;
     QList<QList<int>> nodeSteps; // node → its steps (mapped: in mapping-key order)
     QList<ScopeState> scopes;
-    std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>> ready; // (node, step)
+    std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>>
+        ready; // (node, step)
     std::priority_queue<std::pair<Clock::time_point, int>, std::vector<std::pair<Clock::time_point, int>>,
                         std::greater<>>
         retries;
@@ -260,7 +261,7 @@ struct Executor::Private
                 // Waits for the scope's producer now, for the mapped steps once their keys are known.
                 const int scope = jd->compiled[b.sourceNode].scope;
                 const int producer = nodeSteps[jd->scopes[scope].producer].first();
-                scopes[scope].collectors.append({id, b.sourceNode});
+                scopes[scope].collectors.append({ id, b.sourceNode });
                 addDependency(id, producer);
                 continue;
             }
@@ -303,11 +304,11 @@ struct Executor::Private
                 steps[id].placeholder = true;
                 const QString message = failed
                     ? QString(u"Dependencies for step \""_s + steps[id].stepKey + u"\" failed: "_s
-                              + describeKeys({producer.stepKey}) + u". Not executing."_s)
+                              + describeKeys({ producer.stepKey }) + u". Not executing."_s)
                     : QString(u"Skipping step \""_s + steps[id].stepKey + u"\" since \""_s + producer.stepKey
                               + u"\" yielded no values for dynamic output \""_s + outputName + u"\"."_s);
                 skip(id, failed ? u"UPSTREAM_FAILED"_s : u"UPSTREAM_SKIPPED"_s, message,
-                     QStringList{producer.stepKey}, worklist);
+                     QStringList { producer.stepKey }, worklist);
             }
             return;
         }
@@ -372,7 +373,8 @@ struct Executor::Private
                 } else if (b.sourceIsDynamicOutput) {
                     const QList<DynamicValue> &values = src.dynamicOutputs[outputName];
                     inputs.insert(b.name, values.value(s.keyIndex).value);
-                } else if (const auto out = src.outputs.constFind(outputName); out != src.outputs.constEnd()) {
+                } else if (const auto out = src.outputs.constFind(outputName);
+                           out != src.outputs.constEnd()) {
                     inputs.insert(b.name, *out);
                 } else {
                     missing.append(src.stepKey);
@@ -426,7 +428,7 @@ struct Executor::Private
             return;
         }
         s.inputs = std::move(inputs);
-        ready.push({s.node, id});
+        ready.push({ s.node, id });
     }
 
     void skip(int id, const QString &reason, const QString &message, const QStringList &upstream,
@@ -434,8 +436,9 @@ struct Executor::Private
     {
         Step &s = steps[id];
         s.state = StepState::Skipped;
-        shared.emitEvent(EventType::StepSkipped, s.stepKey, message,
-                         QJsonObject{{u"reason"_s, reason}, {u"upstream"_s, QJsonArray::fromStringList(upstream)}});
+        shared.emitEvent(
+            EventType::StepSkipped, s.stepKey, message,
+            QJsonObject { { u"reason"_s, reason }, { u"upstream"_s, QJsonArray::fromStringList(upstream) } });
         stepFinished(id, worklist);
     }
 
@@ -463,7 +466,7 @@ struct Executor::Private
             runAttempt(*attempt);
             {
                 std::lock_guard lock(mutex);
-                completions.push_back(Completion{attempt});
+                completions.push_back(Completion { attempt });
             }
             wakeCoordinator.notify_one();
         });
@@ -475,12 +478,13 @@ struct Executor::Private
         const detail::RunShared &run = *a.run;
         const QString &op = a.node->op.name;
         if (a.retryNumber == 0) {
-            run.emitEvent(EventType::StepStart, a.stepKey, u"Started execution of step \""_s + a.stepKey + u"\"."_s);
+            run.emitEvent(EventType::StepStart, a.stepKey,
+                          u"Started execution of step \""_s + a.stepKey + u"\"."_s);
         } else {
             run.emitEvent(EventType::StepRestarted, a.stepKey,
-                          u"Started re-execution (attempt # "_s + QString::number(a.retryNumber + 1) + u") of step \""_s
-                              + a.stepKey + u"\"."_s,
-                          QJsonObject{{u"retry_number"_s, a.retryNumber}});
+                          u"Started re-execution (attempt # "_s + QString::number(a.retryNumber + 1)
+                              + u") of step \""_s + a.stepKey + u"\"."_s,
+                          QJsonObject { { u"retry_number"_s, a.retryNumber } });
         }
         QElapsedTimer timer;
         timer.start();
@@ -488,10 +492,10 @@ struct Executor::Private
             OpContext context(a);
             const Status status = a.node->op.compute(context);
             if (!status.ok()) {
-                a.error = ErrorInfo{.message = status.error().message,
-                                    .className = u"lifdag::Error"_s,
-                                    .code = status.error().code,
-                                    .location = a.failureLocation};
+                a.error = ErrorInfo { .message = status.error().message,
+                                      .className = u"lifdag::Error"_s,
+                                      .code = status.error().code,
+                                      .location = a.failureLocation };
                 if (!a.failureLocation.isEmpty())
                     a.error->stack.append(a.failureLocation);
             }
@@ -502,17 +506,17 @@ struct Executor::Private
             a.error = ErrorInfo::fromCurrentException();
         }
         if (!a.error && !a.outputErrors.isEmpty()) {
-            a.error = ErrorInfo{.message = a.outputErrors.join(u"; "_s),
-                                .className = u"lifdag::execution::StepOutputError"_s};
+            a.error = ErrorInfo { .message = a.outputErrors.join(u"; "_s),
+                                  .className = u"lifdag::execution::StepOutputError"_s };
             a.allowRetries = false;
         }
         if (!a.error) {
             for (const OutputDefinition &o : a.node->op.outputs) {
                 if (o.isRequired && !o.isDynamic && !a.outputs.contains(o.name)) {
-                    a.error = ErrorInfo{.message = u"Core compute for op \""_s + op
-                                            + u"\" did not return an output for non-optional output \""_s + o.name
-                                            + u"\"."_s,
-                                        .className = u"lifdag::execution::StepOutputNotFound"_s};
+                    a.error = ErrorInfo { .message = u"Core compute for op \""_s + op
+                                              + u"\" did not return an output for non-optional output \""_s
+                                              + o.name + u"\"."_s,
+                                          .className = u"lifdag::execution::StepOutputNotFound"_s };
                     break;
                 }
             }
@@ -525,8 +529,9 @@ struct Executor::Private
         }
         a.succeeded = true;
         run.emitEvent(EventType::StepSuccess, a.stepKey,
-                      u"Finished execution of step \""_s + a.stepKey + u"\" in "_s + formatDuration(elapsedUs) + u'.',
-                      QJsonObject{{u"duration_ms"_s, double(elapsedUs) / 1000.0}});
+                      u"Finished execution of step \""_s + a.stepKey + u"\" in "_s + formatDuration(elapsedUs)
+                          + u'.',
+                      QJsonObject { { u"duration_ms"_s, double(elapsedUs) / 1000.0 } });
     }
 
     static QString formatDuration(qint64 us)
@@ -557,22 +562,25 @@ struct Executor::Private
         if (policy && a.allowRetries && !canceling && a.retryNumber < policy->maxRetries) {
             const double draw = policy->jitter == Jitter::None ? 0.0 : random->next();
             const double seconds = policy->calculateDelay(a.retryNumber + 1, draw);
-            QString message = u"Execution of step \""_s + s.stepKey + u"\" failed and has requested a retry"_s;
-            message += policy->delaySeconds ? u" in "_s + QString::number(seconds, 'f', 3) + u" seconds."_s : u"."_s;
+            QString message =
+                u"Execution of step \""_s + s.stepKey + u"\" failed and has requested a retry"_s;
+            message +=
+                policy->delaySeconds ? u" in "_s + QString::number(seconds, 'f', 3) + u" seconds."_s : u"."_s;
             shared.emitEvent(EventType::StepUpForRetry, s.stepKey, message,
-                             QJsonObject{{u"error"_s, a.error->toJson()},
-                                         {u"seconds_to_wait"_s, seconds},
-                                         {u"retry_number"_s, a.retryNumber + 1},
-                                         {u"max_retries"_s, policy->maxRetries}},
+                             QJsonObject { { u"error"_s, a.error->toJson() },
+                                           { u"seconds_to_wait"_s, seconds },
+                                           { u"retry_number"_s, a.retryNumber + 1 },
+                                           { u"max_retries"_s, policy->maxRetries } },
                              "WARNING");
-            retries.push({Clock::now() + std::chrono::microseconds(qint64(seconds * 1e6)), a.stepId});
+            retries.push({ Clock::now() + std::chrono::microseconds(qint64(seconds * 1e6)), a.stepId });
             return;
         }
         s.state = StepState::Failed;
-        shared.emitEvent(EventType::StepFailure, s.stepKey, u"Execution of step \""_s + s.stepKey + u"\" failed."_s,
-                         QJsonObject{{u"error"_s, a.error->toJson()},
-                                     {u"error_source"_s, u"USER_CODE_ERROR"_s},
-                                     {u"retry_number"_s, a.retryNumber}},
+        shared.emitEvent(EventType::StepFailure, s.stepKey,
+                         u"Execution of step \""_s + s.stepKey + u"\" failed."_s,
+                         QJsonObject { { u"error"_s, a.error->toJson() },
+                                       { u"error_source"_s, u"USER_CODE_ERROR"_s },
+                                       { u"retry_number"_s, a.retryNumber } },
                          "ERROR");
         stepFinished(a.stepId, worklist);
     }
@@ -591,17 +599,19 @@ struct Executor::Private
                     if (built.ok())
                         value = std::move(built.value());
                     else
-                        error = ErrorInfo{.message = built.error().message, .className = u"lifdag::Error"_s,
-                                          .code = built.error().code};
+                        error = ErrorInfo { .message = built.error().message,
+                                            .className = u"lifdag::Error"_s,
+                                            .code = built.error().code };
                 } catch (...) {
                     error = ErrorInfo::fromCurrentException();
                 }
             }
             if (error) {
                 error->stack.append(u"initialising resource \""_s + r.name + u'"');
-                shared.emitEvent(EventType::EngineEvent, {},
-                                 u"Initialization of resource \""_s + r.name + u"\" failed: "_s + error->message,
-                                 QJsonObject{{u"error"_s, error->toJson()}, {u"resource"_s, r.name}}, "ERROR");
+                shared.emitEvent(
+                    EventType::EngineEvent, {},
+                    u"Initialization of resource \""_s + r.name + u"\" failed: "_s + error->message,
+                    QJsonObject { { u"error"_s, error->toJson() }, { u"resource"_s, r.name } }, "ERROR");
                 runError = error;
                 return false;
             }
@@ -620,18 +630,19 @@ struct Executor::Private
         ready = {};
         retries = {};
         shared.emitEvent(EventType::EngineEvent, {},
-                         u"Cancellation requested: no further steps start; waiting for "_s + QString::number(inFlight)
-                             + u" running step(s) to return."_s,
-                         QJsonObject{{u"running"_s, inFlight}, {u"not_started"_s, pending - inFlight}}, "WARNING");
+                         u"Cancellation requested: no further steps start; waiting for "_s
+                             + QString::number(inFlight) + u" running step(s) to return."_s,
+                         QJsonObject { { u"running"_s, inFlight }, { u"not_started"_s, pending - inFlight } },
+                         "WARNING");
     }
 
     void coordinate()
     {
         const QString jobName = jd->name;
         shared.emitEvent(EventType::RunStart, {}, u"Started execution of run for \""_s + jobName + u"\"."_s,
-                         QJsonObject{{u"job_name"_s, jobName},
-                                     {u"max_concurrent"_s, maxConcurrent},
-                                     {u"seed"_s, QString::number(random->seed())}});
+                         QJsonObject { { u"job_name"_s, jobName },
+                                       { u"max_concurrent"_s, maxConcurrent },
+                                       { u"seed"_s, QString::number(random->seed()) } });
         bool resourcesOk = initResources();
         if (resourcesOk)
             createInitialSteps();
@@ -651,7 +662,7 @@ struct Executor::Private
             while (!retries.empty() && retries.top().first <= now) {
                 const int id = retries.top().second;
                 retries.pop();
-                ready.push({steps[id].node, id});
+                ready.push({ steps[id].node, id });
             }
             while (!cancelHandled && inFlight < maxConcurrent && !ready.empty()) {
                 const int id = ready.top().second;
@@ -684,12 +695,12 @@ struct Executor::Private
                 s.state = StepState::NotExecuted;
             if (s.state == StepState::Failed)
                 failed.append(s.stepKey);
-            r.steps.append(StepOutcome{.stepKey = s.stepKey,
-                                       .opName = jd->nodes[s.node].op.name,
-                                       .mappingKey = s.placeholder ? QString() : s.mappingKey,
-                                       .state = s.state,
-                                       .attempts = s.attempts,
-                                       .error = s.error});
+            r.steps.append(StepOutcome { .stepKey = s.stepKey,
+                                         .opName = jd->nodes[s.node].op.name,
+                                         .mappingKey = s.placeholder ? QString() : s.mappingKey,
+                                         .state = s.state,
+                                         .attempts = s.attempts,
+                                         .error = s.error });
             if (!s.outputs.isEmpty())
                 r.outputs.insert(s.stepKey, s.outputs);
             if (!s.dynamicOutputs.isEmpty())
@@ -697,19 +708,22 @@ struct Executor::Private
         }
         if (shared.cancel.requested.load()) {
             r.status = RunStatus::Canceled;
-            shared.emitEvent(EventType::RunCanceled, {}, u"Execution of run for \""_s + jobName + u"\" canceled."_s,
-                             QJsonObject{{u"not_executed"_s, QJsonArray::fromStringList(r.stepKeys(StepState::NotExecuted))}},
-                             "ERROR");
+            shared.emitEvent(
+                EventType::RunCanceled, {}, u"Execution of run for \""_s + jobName + u"\" canceled."_s,
+                QJsonObject {
+                    { u"not_executed"_s, QJsonArray::fromStringList(r.stepKeys(StepState::NotExecuted)) } },
+                "ERROR");
         } else if (!resourcesOk || !failed.isEmpty()) {
             r.status = RunStatus::Failure;
             const QString why = resourcesOk ? u"Steps failed: "_s + describeKeys(failed) + u'.'
                                             : u"A resource failed to initialise."_s;
-            shared.emitEvent(EventType::RunFailure, {},
-                             u"Execution of run for \""_s + jobName + u"\" failed. "_s + why,
-                             QJsonObject{{u"failed_steps"_s, QJsonArray::fromStringList(failed)}}, "ERROR");
+            shared.emitEvent(
+                EventType::RunFailure, {}, u"Execution of run for \""_s + jobName + u"\" failed. "_s + why,
+                QJsonObject { { u"failed_steps"_s, QJsonArray::fromStringList(failed) } }, "ERROR");
         } else {
             r.status = RunStatus::Success;
-            shared.emitEvent(EventType::RunSuccess, {}, u"Finished execution of run for \""_s + jobName + u"\"."_s);
+            shared.emitEvent(EventType::RunSuccess, {},
+                             u"Finished execution of run for \""_s + jobName + u"\"."_s);
         }
         r.durationMs = clock.elapsed();
         shared.sink->flush();
@@ -754,7 +768,8 @@ Executor::~Executor()
 Status Executor::start()
 {
     if (d->started)
-        return Error{u"execution.already_started"_s, u"run "_s + d->shared.runId + u" was already started"_s};
+        return Error { u"execution.already_started"_s,
+                       u"run "_s + d->shared.runId + u" was already started"_s };
     d->started = true;
     d->clock.start();
     const ConfigValidation validation = d->job->validateRunConfig(d->shared.runConfig);
@@ -762,20 +777,22 @@ Status Executor::start()
         QJsonArray errors = validation.errorsToJson();
         const QString message = u"Run config for job \""_s + d->jd->name + u"\" is invalid ("_s
             + QString::number(validation.errors.size()) + u" violation(s)):\n"_s + validation.summary();
-        d->shared.emitEvent(EventType::RunFailure, {}, message, QJsonObject{{u"config_errors"_s, errors}}, "ERROR");
+        d->shared.emitEvent(EventType::RunFailure, {}, message,
+                            QJsonObject { { u"config_errors"_s, errors } }, "ERROR");
         d->shared.sink->flush();
         RunResult r;
         r.status = RunStatus::Failure;
         r.configErrors = validation.errors;
         r.durationMs = d->clock.elapsed();
         d->complete(std::move(r));
-        return Error{u"execution.invalid_run_config"_s, message};
+        return Error { u"execution.invalid_run_config"_s, message };
     }
     d->shared.runConfig = validation.value.toObject();
 
     int maxConcurrent = d->options.maxConcurrent;
     if (maxConcurrent <= 0) {
-        const QJsonObject selector = d->shared.runConfig.value(u"execution"_s).toObject().value(u"config"_s).toObject();
+        const QJsonObject selector =
+            d->shared.runConfig.value(u"execution"_s).toObject().value(u"config"_s).toObject();
         if (!selector.isEmpty())
             maxConcurrent = selector.begin()->toObject().value(u"max_concurrent"_s).toInt(0);
     }
@@ -784,7 +801,7 @@ Status Executor::start()
     d->maxConcurrent = maxConcurrent;
     d->pool.setSize(maxConcurrent);
     d->random = std::make_unique<RandomSource>(d->options.seed ? *d->options.seed
-                                                                : QRandomGenerator::global()->generate64());
+                                                               : QRandomGenerator::global()->generate64());
     d->coordinator = std::thread([this] { d->coordinate(); });
     return Status::success();
 }

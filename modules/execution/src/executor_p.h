@@ -14,7 +14,7 @@ namespace lifdag::execution::detail {
 
 struct CancelState
 {
-    std::atomic<bool> requested{false};
+    std::atomic<bool> requested { false };
     std::mutex mutex;
     std::condition_variable changed;
 };

@@ -29,18 +29,17 @@ const InputDefinition *OpDefinition::input(QStringView name) const
 
 InputSource from(const QString &node, const QString &output)
 {
-    return InputSource{.node = node, .output = output, .kind = InputSource::Kind::Output};
+    return InputSource { .node = node, .output = output, .kind = InputSource::Kind::Output };
 }
 
 InputSource collect(const QString &node, const QString &output)
 {
-    return InputSource{.node = node, .output = output, .kind = InputSource::Kind::Collect};
+    return InputSource { .node = node, .output = output, .kind = InputSource::Kind::Collect };
 }
 
 JobBuilder::JobBuilder(QString name)
     : m_name(std::move(name))
-{
-}
+{ }
 
 JobBuilder &JobBuilder::description(const QString &text)
 {
@@ -74,7 +73,7 @@ JobBuilder &JobBuilder::defaultRunConfig(const QJsonObject &config)
 
 JobBuilder &JobBuilder::add(OpDefinition op, QHash<QString, InputSource> inputs)
 {
-    m_nodes.append(JobNode{.op = std::move(op), .inputs = std::move(inputs), .dynamicScope = {}});
+    m_nodes.append(JobNode { .op = std::move(op), .inputs = std::move(inputs), .dynamicScope = {} });
     return *this;
 }
 
@@ -87,38 +86,40 @@ ConfigField anyOptional()
 
 ConfigField executionField()
 {
-    const ConfigField maxConcurrent
-        = cfg::defaulted(cfg::Noneable(cfg::Int()), QJsonValue(QJsonValue::Null),
-                         u"How many steps may run at once; null or 0: the number of CPU cores."_s);
+    const ConfigField maxConcurrent =
+        cfg::defaulted(cfg::Noneable(cfg::Int()), QJsonValue(QJsonValue::Null),
+                       u"How many steps may run at once; null or 0: the number of CPU cores."_s);
     const ConfigTypePtr multiprocess = cfg::Shape({
-        {u"max_concurrent"_s, maxConcurrent},
-        {u"retries"_s, anyOptional()},
-        {u"tag_concurrency_limits"_s, anyOptional()},
-        {u"start_method"_s, anyOptional()},
+        { u"max_concurrent"_s, maxConcurrent },
+        { u"retries"_s, anyOptional() },
+        { u"tag_concurrency_limits"_s, anyOptional() },
+        { u"start_method"_s, anyOptional() },
     });
     const ConfigTypePtr inProcess = cfg::Shape({
-        {u"max_concurrent"_s, maxConcurrent},
-        {u"retries"_s, anyOptional()},
-        {u"marker_to_close"_s, anyOptional()},
+        { u"max_concurrent"_s, maxConcurrent },
+        { u"retries"_s, anyOptional() },
+        { u"marker_to_close"_s, anyOptional() },
     });
     const ConfigTypePtr selector = cfg::Selector({
-        {u"multiprocess"_s, cfg::field(multiprocess, u"Steps run concurrently on a thread pool."_s)},
-        {u"in_process"_s, cfg::field(inProcess, u"Steps run concurrently on a thread pool (same as multiprocess)."_s)},
+        { u"multiprocess"_s, cfg::field(multiprocess, u"Steps run concurrently on a thread pool."_s) },
+        { u"in_process"_s,
+          cfg::field(inProcess, u"Steps run concurrently on a thread pool (same as multiprocess)."_s) },
     });
     return cfg::field(cfg::Shape({
-        {u"config"_s, cfg::defaulted(selector, QJsonObject{{u"multiprocess"_s, QJsonObject()}})},
+        { u"config"_s, cfg::defaulted(selector, QJsonObject { { u"multiprocess"_s, QJsonObject() } }) },
     }));
 }
 
 ConfigField loggersField()
 {
     const ConfigTypePtr console = cfg::Shape({
-        {u"config"_s, cfg::field(cfg::Shape({
-                          {u"log_level"_s, cfg::defaulted(cfg::String(), u"DEBUG"_s)},
-                          {u"name"_s, cfg::defaulted(cfg::String(), u"dagster"_s)},
-                      }))},
+        { u"config"_s,
+          cfg::field(cfg::Shape({
+              { u"log_level"_s, cfg::defaulted(cfg::String(), u"DEBUG"_s) },
+              { u"name"_s, cfg::defaulted(cfg::String(), u"dagster"_s) },
+          })) },
     });
-    return cfg::field(cfg::Shape({{u"console"_s, cfg::field(console)}}));
+    return cfg::field(cfg::Shape({ { u"console"_s, cfg::field(console) } }));
 }
 
 ConfigField runConfigFieldFor(const QList<JobNode> &nodes, const QList<ResourceDefinition> &resources)
@@ -126,18 +127,19 @@ ConfigField runConfigFieldFor(const QList<JobNode> &nodes, const QList<ResourceD
     ConfigFields ops;
     for (const JobNode &node : nodes) {
         const ConfigField config = node.op.config.value_or(anyOptional());
-        ops.append({node.op.name, cfg::field(cfg::Shape({{u"config"_s, config}}), node.op.description)});
+        ops.append(
+            { node.op.name, cfg::field(cfg::Shape({ { u"config"_s, config } }), node.op.description) });
     }
     ConfigFields res;
     for (const ResourceDefinition &r : resources) {
         const ConfigField config = r.config.value_or(anyOptional());
-        res.append({r.name, cfg::field(cfg::Shape({{u"config"_s, config}}), r.description)});
+        res.append({ r.name, cfg::field(cfg::Shape({ { u"config"_s, config } }), r.description) });
     }
     return cfg::field(cfg::Shape({
-        {u"ops"_s, cfg::field(cfg::Shape(ops))},
-        {u"resources"_s, cfg::field(cfg::Shape(res))},
-        {u"execution"_s, executionField()},
-        {u"loggers"_s, loggersField()},
+        { u"ops"_s, cfg::field(cfg::Shape(ops)) },
+        { u"resources"_s, cfg::field(cfg::Shape(res)) },
+        { u"execution"_s, executionField() },
+        { u"loggers"_s, loggersField() },
     }));
 }
 
@@ -174,13 +176,15 @@ Result<JobPtr> JobBuilder::build() const
         QSet<QString> names;
         for (const OutputDefinition &o : op.outputs) {
             if (names.contains(o.name))
-                problems.append(where + u"op \""_s + op.name + u"\" declares output \""_s + o.name + u"\" twice"_s);
+                problems.append(where + u"op \""_s + op.name + u"\" declares output \""_s + o.name
+                                + u"\" twice"_s);
             names.insert(o.name);
         }
         names.clear();
         for (const InputDefinition &in : op.inputs) {
             if (names.contains(in.name))
-                problems.append(where + u"op \""_s + op.name + u"\" declares input \""_s + in.name + u"\" twice"_s);
+                problems.append(where + u"op \""_s + op.name + u"\" declares input \""_s + in.name
+                                + u"\" twice"_s);
             names.insert(in.name);
         }
         for (const QString &r : op.requiredResources) {
@@ -204,13 +208,14 @@ Result<JobPtr> JobBuilder::build() const
         const JobNode &node = m_nodes[i];
         for (auto it = node.inputs.begin(); it != node.inputs.end(); ++it) {
             if (!node.op.input(it.key())) {
-                problems.append(where + u"op \""_s + node.op.name + u"\" has no input \""_s + it.key() + u"\" to wire"_s);
+                problems.append(where + u"op \""_s + node.op.name + u"\" has no input \""_s + it.key()
+                                + u"\" to wire"_s);
                 continue;
             }
             const auto src = byName.constFind(it->node);
             if (src == byName.constEnd()) {
-                problems.append(where + u"input \""_s + node.op.name + u'.' + it.key() + u"\" depends on unknown op \""_s
-                                + it->node + u'"');
+                problems.append(where + u"input \""_s + node.op.name + u'.' + it.key()
+                                + u"\" depends on unknown op \""_s + it->node + u'"');
                 continue;
             }
             if (outputIndex(m_nodes[*src].op, it->output) < 0) {
@@ -232,7 +237,7 @@ Result<JobPtr> JobBuilder::build() const
         }
     }
     if (!problems.isEmpty())
-        return Error{u"execution.invalid_job"_s, problems.join(u"; "_s)};
+        return Error { u"execution.invalid_job"_s, problems.join(u"; "_s) };
 
     // Topological order (Kahn), ties broken by the order ops were added.
     QList<int> indegree(m_nodes.size(), 0);
@@ -263,7 +268,8 @@ Result<JobPtr> JobBuilder::build() const
                 if (!done[i])
                     cyclic.append(m_nodes[i].op.name);
             }
-            return Error{u"execution.invalid_job"_s, where + u"the ops "_s + cyclic.join(u", "_s) + u" form a cycle"_s};
+            return Error { u"execution.invalid_job"_s,
+                           where + u"the ops "_s + cyclic.join(u", "_s) + u" form a cycle"_s };
         }
         done[next] = true;
         order.append(next);
@@ -319,7 +325,8 @@ Result<JobPtr> JobBuilder::build() const
             c.inputs.append(b);
         }
         if (scopes.size() > 1) {
-            problems.append(where + self + u" is downstream of more than one dynamic output; collect all but one first"_s);
+            problems.append(where + self
+                            + u" is downstream of more than one dynamic output; collect all but one first"_s);
             continue;
         }
         if (scopes.size() == 1) {
@@ -342,14 +349,14 @@ Result<JobPtr> JobBuilder::build() const
                                     + u"\": nested dynamic outputs are not supported"_s);
                 } else {
                     opened = int(d->scopes.size());
-                    d->scopes.append(DynamicScope{.producer = int(n), .output = int(o), .members = {}});
+                    d->scopes.append(DynamicScope { .producer = int(n), .output = int(o), .members = {} });
                 }
             }
             c.dynamicOutputScopes.append(opened);
         }
     }
     if (!problems.isEmpty())
-        return Error{u"execution.invalid_job"_s, problems.join(u"; "_s)};
+        return Error { u"execution.invalid_job"_s, problems.join(u"; "_s) };
 
     d->runConfig = runConfigFieldFor(d->nodes, d->resources);
     return JobPtr(std::make_shared<const JobDefinition>(std::move(d)));
@@ -357,8 +364,7 @@ Result<JobPtr> JobBuilder::build() const
 
 JobDefinition::JobDefinition(std::unique_ptr<Private> d)
     : m_d(std::move(d))
-{
-}
+{ }
 
 JobDefinition::~JobDefinition() = default;
 
@@ -436,16 +442,21 @@ QJsonObject JobDefinition::graphJson() const
         const CompiledNode &c = m_d->compiled[n];
         QJsonArray inputs;
         for (const BoundInput &b : c.inputs) {
-            QJsonObject in{{u"name"_s, b.name}, {u"description"_s, node.op.input(b.name)->description}};
+            QJsonObject in { { u"name"_s, b.name },
+                             { u"description"_s, node.op.input(b.name)->description } };
             if (b.sourceNode >= 0) {
-                const QJsonObject src{{u"op"_s, m_d->nodes[b.sourceNode].op.name},
-                                      {u"output"_s, m_d->nodes[b.sourceNode].op.outputs[b.sourceOutput].name}};
+                const QJsonObject src { { u"op"_s, m_d->nodes[b.sourceNode].op.name },
+                                        { u"output"_s,
+                                          m_d->nodes[b.sourceNode].op.outputs[b.sourceOutput].name } };
                 const QString kind = b.kind == InputSource::Kind::Collect ? u"collect"_s : u"output"_s;
-                in.insert(u"dependsOn"_s, QJsonObject{{u"op"_s, src[u"op"_s]}, {u"output"_s, src[u"output"_s]},
-                                                       {u"kind"_s, kind}});
-                dependencies.append(QJsonObject{{u"from"_s, src},
-                                                {u"to"_s, QJsonObject{{u"op"_s, node.op.name}, {u"input"_s, b.name}}},
-                                                {u"kind"_s, kind}});
+                in.insert(u"dependsOn"_s,
+                          QJsonObject { { u"op"_s, src[u"op"_s] },
+                                        { u"output"_s, src[u"output"_s] },
+                                        { u"kind"_s, kind } });
+                dependencies.append(QJsonObject {
+                    { u"from"_s, src },
+                    { u"to"_s, QJsonObject { { u"op"_s, node.op.name }, { u"input"_s, b.name } } },
+                    { u"kind"_s, kind } });
             } else {
                 in.insert(u"defaultValue"_s, b.defaultValue);
             }
@@ -453,37 +464,39 @@ QJsonObject JobDefinition::graphJson() const
         }
         QJsonArray outputs;
         for (const OutputDefinition &o : node.op.outputs) {
-            outputs.append(QJsonObject{{u"name"_s, o.name}, {u"description"_s, o.description},
-                                       {u"isRequired"_s, o.isRequired}, {u"isDynamic"_s, o.isDynamic}});
+            outputs.append(QJsonObject { { u"name"_s, o.name },
+                                         { u"description"_s, o.description },
+                                         { u"isRequired"_s, o.isRequired },
+                                         { u"isDynamic"_s, o.isDynamic } });
         }
-        QJsonObject op{{u"name"_s, node.op.name},
-                       {u"description"_s, node.op.description},
-                       {u"tags"_s, tagsJson(node.op.tags)},
-                       {u"inputs"_s, inputs},
-                       {u"outputs"_s, outputs},
-                       {u"isMapped"_s, node.isMapped()},
-                       {u"requiredResources"_s, QJsonArray::fromStringList(node.op.requiredResources)}};
+        QJsonObject op { { u"name"_s, node.op.name },
+                         { u"description"_s, node.op.description },
+                         { u"tags"_s, tagsJson(node.op.tags) },
+                         { u"inputs"_s, inputs },
+                         { u"outputs"_s, outputs },
+                         { u"isMapped"_s, node.isMapped() },
+                         { u"requiredResources"_s, QJsonArray::fromStringList(node.op.requiredResources) } };
         if (node.isMapped())
             op.insert(u"dynamicScope"_s, node.dynamicScope);
         if (const auto policy = retryPolicyFor(node))
             op.insert(u"retryPolicy"_s, policy->toJson());
         ops.append(op);
     }
-    return QJsonObject{{u"ops"_s, ops}, {u"dependencies"_s, dependencies}};
+    return QJsonObject { { u"ops"_s, ops }, { u"dependencies"_s, dependencies } };
 }
 
 QJsonObject JobDefinition::toJson() const
 {
     QJsonArray resources;
     for (const ResourceDefinition &r : m_d->resources)
-        resources.append(QJsonObject{{u"name"_s, r.name}, {u"description"_s, r.description}});
-    return QJsonObject{{u"name"_s, m_d->name},
-                       {u"description"_s, m_d->description},
-                       {u"tags"_s, tagsJson(m_d->tags)},
-                       {u"graph"_s, graphJson()},
-                       {u"resources"_s, resources},
-                       {u"runConfigSchema"_s, runConfigJsonSchema()},
-                       {u"runConfigSkeleton"_s, runConfigSkeleton()}};
+        resources.append(QJsonObject { { u"name"_s, r.name }, { u"description"_s, r.description } });
+    return QJsonObject { { u"name"_s, m_d->name },
+                         { u"description"_s, m_d->description },
+                         { u"tags"_s, tagsJson(m_d->tags) },
+                         { u"graph"_s, graphJson() },
+                         { u"resources"_s, resources },
+                         { u"runConfigSchema"_s, runConfigJsonSchema() },
+                         { u"runConfigSkeleton"_s, runConfigSkeleton() } };
 }
 
 } // namespace lifdag::execution

@@ -8,16 +8,17 @@ namespace lifdag::execution {
 
 JobRegistry::JobRegistry(QString repositoryName)
     : m_name(std::move(repositoryName))
-{
-}
+{ }
 
 Status JobRegistry::add(JobPtr job)
 {
     if (!job)
-        return Error{u"execution.invalid_job"_s, u"repository \""_s + m_name + u"\": cannot add a null job"_s};
+        return Error { u"execution.invalid_job"_s,
+                       u"repository \""_s + m_name + u"\": cannot add a null job"_s };
     if (m_jobs.contains(job->name()))
-        return Error{u"execution.duplicate_job"_s,
-                     u"repository \""_s + m_name + u"\" already has a job named \""_s + job->name() + u'"'};
+        return Error { u"execution.duplicate_job"_s,
+                       u"repository \""_s + m_name + u"\" already has a job named \""_s + job->name()
+                           + u'"' };
     m_jobs.insert(job->name(), std::move(job));
     return Status::success();
 }
@@ -50,7 +51,7 @@ QJsonObject JobRegistry::toJson() const
     QJsonArray jobs;
     for (const JobPtr &job : m_jobs)
         jobs.append(job->toJson());
-    return QJsonObject{{u"repository"_s, m_name}, {u"jobs"_s, jobs}};
+    return QJsonObject { { u"repository"_s, m_name }, { u"jobs"_s, jobs } };
 }
 
 } // namespace lifdag::execution

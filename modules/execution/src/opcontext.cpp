@@ -22,7 +22,7 @@ const std::any *Resources::value(const QString &name) const
 
 void Resources::insert(const QString &name, const QJsonValue &config, std::any value)
 {
-    m_entries.insert(name, Entry{config, std::make_shared<const std::any>(std::move(value))});
+    m_entries.insert(name, Entry { config, std::make_shared<const std::any>(std::move(value)) });
 }
 
 void OpLogger::emitLine(const char *level, const QString &message) const
@@ -54,8 +54,7 @@ void OpLogger::critical(const QString &message) const
 OpContext::OpContext(detail::StepAttempt &attempt)
     : m_attempt(attempt)
     , m_log(attempt)
-{
-}
+{ }
 
 const QString &OpContext::runId() const
 {
@@ -114,11 +113,13 @@ void OpContext::output(const QString &name, const QJsonValue &value)
     const OutputDefinition *def = m_attempt.node->op.output(name);
     const QString op = u"op \""_s + opName() + u'"';
     if (!def) {
-        m_attempt.outputErrors.append(op + u" yielded output \""_s + name + u"\", which it does not declare"_s);
+        m_attempt.outputErrors.append(op + u" yielded output \""_s + name
+                                      + u"\", which it does not declare"_s);
         return;
     }
     if (def->isDynamic) {
-        m_attempt.outputErrors.append(op + u" yielded dynamic output \""_s + name + u"\" without a mapping key"_s);
+        m_attempt.outputErrors.append(op + u" yielded dynamic output \""_s + name
+                                      + u"\" without a mapping key"_s);
         return;
     }
     if (m_attempt.outputs.contains(name)) {
@@ -128,7 +129,7 @@ void OpContext::output(const QString &name, const QJsonValue &value)
     m_attempt.outputs.insert(name, value);
     m_attempt.run->emitEvent(EventType::StepOutput, m_attempt.stepKey,
                              u"Yielded output \""_s + name + u"\" of type \"Any\". (Type check passed)."_s,
-                             QJsonObject{{u"output_name"_s, name}, {u"type_check_passed"_s, true}});
+                             QJsonObject { { u"output_name"_s, name }, { u"type_check_passed"_s, true } });
 }
 
 void OpContext::dynamicOutput(const QString &mappingKey, const QJsonValue &value)
@@ -142,7 +143,8 @@ void OpContext::dynamicOutput(const QString &name, const QString &mappingKey, co
     const OutputDefinition *def = m_attempt.node->op.output(name);
     const QString op = u"op \""_s + opName() + u'"';
     if (!def) {
-        m_attempt.outputErrors.append(op + u" yielded output \""_s + name + u"\", which it does not declare"_s);
+        m_attempt.outputErrors.append(op + u" yielded output \""_s + name
+                                      + u"\", which it does not declare"_s);
         return;
     }
     if (!def->isDynamic) {
@@ -151,23 +153,24 @@ void OpContext::dynamicOutput(const QString &name, const QString &mappingKey, co
         return;
     }
     if (!validKey.match(mappingKey).hasMatch()) {
-        m_attempt.outputErrors.append(op + u" yielded mapping key \""_s + mappingKey + u"\" for output \""_s + name
-                                      + u"\"; mapping keys must match [A-Za-z0-9_]+"_s);
+        m_attempt.outputErrors.append(op + u" yielded mapping key \""_s + mappingKey + u"\" for output \""_s
+                                      + name + u"\"; mapping keys must match [A-Za-z0-9_]+"_s);
         return;
     }
     QSet<QString> &keys = m_attempt.dynamicKeys[name];
     if (keys.contains(mappingKey)) {
-        m_attempt.outputErrors.append(op + u" yielded mapping key \""_s + mappingKey + u"\" twice for output \""_s
-                                      + name + u'"');
+        m_attempt.outputErrors.append(op + u" yielded mapping key \""_s + mappingKey
+                                      + u"\" twice for output \""_s + name + u'"');
         return;
     }
     keys.insert(mappingKey);
-    m_attempt.dynamicOutputs[name].append(DynamicValue{mappingKey, value});
+    m_attempt.dynamicOutputs[name].append(DynamicValue { mappingKey, value });
     m_attempt.run->emitEvent(EventType::StepOutput, m_attempt.stepKey,
                              u"Yielded output \""_s + name + u"\" mapping key \""_s + mappingKey
                                  + u"\" of type \"Any\". (Type check passed)."_s,
-                             QJsonObject{{u"output_name"_s, name}, {u"mapping_key"_s, mappingKey},
-                                         {u"type_check_passed"_s, true}});
+                             QJsonObject { { u"output_name"_s, name },
+                                           { u"mapping_key"_s, mappingKey },
+                                           { u"type_check_passed"_s, true } });
 }
 
 bool OpContext::isCancelRequested() const
@@ -191,7 +194,7 @@ bool OpContext::sleepFor(std::chrono::milliseconds duration) const
 Error OpContext::failure(const QString &message, const QString &code, std::source_location where)
 {
     m_attempt.failureLocation = formatLocation(where);
-    return Error{code, message};
+    return Error { code, message };
 }
 
 } // namespace lifdag::execution

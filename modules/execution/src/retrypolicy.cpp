@@ -64,10 +64,12 @@ double RetryPolicy::calculateDelay(int attemptNum, double random) const
 
 QJsonObject RetryPolicy::toJson() const
 {
-    QJsonObject o{{u"max_retries"_s, maxRetries}};
+    QJsonObject o { { u"max_retries"_s, maxRetries } };
     o.insert(u"delay"_s, delaySeconds ? QJsonValue(*delaySeconds) : QJsonValue(QJsonValue::Null));
-    o.insert(u"backoff"_s, backoff == Backoff::None ? QJsonValue(QJsonValue::Null) : QJsonValue(backoffName(backoff)));
-    o.insert(u"jitter"_s, jitter == Jitter::None ? QJsonValue(QJsonValue::Null) : QJsonValue(jitterName(jitter)));
+    o.insert(u"backoff"_s,
+             backoff == Backoff::None ? QJsonValue(QJsonValue::Null) : QJsonValue(backoffName(backoff)));
+    o.insert(u"jitter"_s,
+             jitter == Jitter::None ? QJsonValue(QJsonValue::Null) : QJsonValue(jitterName(jitter)));
     return o;
 }
 
@@ -78,15 +80,14 @@ struct SeedWords
 };
 SeedWords seedWords(quint64 seed)
 {
-    return SeedWords{{quint32(seed & 0xffffffffu), quint32(seed >> 32)}};
+    return SeedWords { { quint32(seed & 0xffffffffu), quint32(seed >> 32) } };
 }
 } // namespace
 
 RandomSource::RandomSource(quint64 seed)
     : m_seed(seed)
     , m_generator(seedWords(seed).words, 2)
-{
-}
+{ }
 
 double RandomSource::next()
 {

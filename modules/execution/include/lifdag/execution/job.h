@@ -23,7 +23,8 @@ class OpContext;
 // An op's body. It reads inputs and config from the context and yields outputs through it.
 // It signals failure either by returning an Error (code and message; retried under a retry
 // policy) or by throwing any std::exception (OpFailure carries its source location and can
-// forbid retries). Nothing it throws ever leaves the executor.
+// forbid retries). Nothing it throws ever leaves the executor. The same function runs on several
+// threads at once (mapped steps, concurrent ops), so whatever it captures must be thread-safe.
 using OpFunction = std::function<Status(OpContext &context)>;
 
 struct InputDefinition
@@ -46,7 +47,7 @@ struct OpDefinition
     QString name; // also the node name in the job: unique per job
     QString description;
     QList<InputDefinition> inputs;
-    QList<OutputDefinition> outputs{OutputDefinition{}}; // one required output "result" by default
+    QList<OutputDefinition> outputs { OutputDefinition {} }; // one required output "result" by default
     std::optional<ConfigField> config; // run config ops.<name>.config; unset: accepts any, optional
     std::optional<RetryPolicy> retryPolicy; // unset: the job's op retry policy, if any
     QStringList requiredResources;
@@ -104,7 +105,8 @@ public:
     JobBuilder &description(const QString &text);
     JobBuilder &tag(const QString &key, const QString &value);
     JobBuilder &resource(ResourceDefinition resource);
-    JobBuilder &opRetryPolicy(const RetryPolicy &policy); // for ops without their own (Dagster's op_retry_policy)
+    JobBuilder &
+    opRetryPolicy(const RetryPolicy &policy); // for ops without their own (Dagster's op_retry_policy)
     JobBuilder &defaultRunConfig(const QJsonObject &config); // layered under every run's config
     JobBuilder &add(OpDefinition op, QHash<QString, InputSource> inputs = {});
 

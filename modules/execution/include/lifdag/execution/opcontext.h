@@ -27,8 +27,7 @@ public:
     bool contains(const QString &name) const { return m_entries.contains(name); }
     QJsonValue config(const QString &name) const; // resolved resources.<name>.config; undefined if absent
     const std::any *value(const QString &name) const; // what the resource's factory built
-    template<typename T>
-    const T *get(const QString &name) const
+    template<typename T> const T *get(const QString &name) const
     {
         const std::any *v = value(name);
         return v ? std::any_cast<T>(v) : nullptr;
@@ -62,8 +61,7 @@ private:
     friend class OpContext;
     explicit OpLogger(detail::StepAttempt &attempt)
         : m_attempt(attempt)
-    {
-    }
+    { }
     void emitLine(const char *level, const QString &message) const;
     detail::StepAttempt &m_attempt;
 };
