@@ -1,9 +1,11 @@
+#include <lifdag/core/redaction.h>
 #include <lifdag/execution/examplejobs.h>
 #include <lifdag/execution/executor.h>
 #include <lifdag/execution/opcontext.h>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 #include <atomic>
 
@@ -905,6 +907,49 @@ private Q_SLOTS:
         executor.run();
         QCOMPARE(seen.size(), 6);
         QCOMPARE(seen.last(), u"RUN_SUCCESS"_s);
+    }
+
+    void registeredSecretsNeverReachEvents()
+    {
+        const QString secret = u"hunter2-s3cr3t-value"_s;
+        redaction::addSecret(secret);
+        JobBuilder b(u"secretive"_s);
+        b.add(OpDefinition { .name = u"leaky"_s, .compute = [secret](OpContext &c) -> Status {
+                                c.log().info(u"calling the source with token "_s + secret);
+                                throw std::runtime_error(QString(u"401 for token "_s + secret).toStdString());
+                            } });
+        MemoryEventSink sink;
+        const RunResult result = runJob(build(b), sink);
+        redaction::clearForTesting();
+        QCOMPARE(result.status, RunStatus::Failure);
+        bool sawMask = false;
+        for (const Event &e : sink.events()) {
+            const QString text = e.message + QString::fromUtf8(QJsonDocument(e.payload).toJson());
+            QVERIFY2(!text.contains(secret), qPrintable(e.eventType));
+            sawMask = sawMask || text.contains(u"***"_s);
+        }
+        QVERIFY(sawMask);
+        QCOMPARE(sink.eventsFor(u"leaky"_s)[1].message, u"calling the source with token ***"_s);
+    }
+
+    void aThrowingSinkDoesNotStopTheRun()
+    {
+        class Throwing : public EventSink
+        {
+        public:
+            void append(Event event) override
+            {
+                if (event.eventType == u"STEP_START"_s)
+                    throw std::runtime_error("disk full");
+                inner.append(std::move(event));
+            }
+            MemoryEventSink inner;
+        };
+        Throwing sink;
+        Executor executor(build(examples::diamondJob()), u"r"_s, {}, sink);
+        QCOMPARE(executor.run().status, RunStatus::Success);
+        QVERIFY(!sink.inner.eventTypes().contains(u"STEP_START"_s));
+        QCOMPARE(sink.inner.eventTypes().last(), u"RUN_SUCCESS"_s);
     }
 
     void startingTwiceIsAnError()

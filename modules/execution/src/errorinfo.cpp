@@ -1,5 +1,7 @@
 #include "lifdag/execution/errorinfo.h"
 
+#include <lifdag/core/redaction.h>
+
 #include <QJsonArray>
 #include <typeinfo>
 
@@ -87,7 +89,7 @@ ErrorInfo ErrorInfo::fromCurrentException()
 
 QJsonObject ErrorInfo::toJson() const
 {
-    QJsonObject o { { u"message"_s, message },
+    QJsonObject o { { u"message"_s, redaction::redact(message) },
                     { u"cls_name"_s, className },
                     { u"stack"_s, QJsonArray::fromStringList(stack) } };
     if (!code.isEmpty())

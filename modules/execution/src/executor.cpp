@@ -3,6 +3,8 @@
 #include "executor_p.h"
 #include "job_p.h"
 
+#include <lifdag/core/redaction.h>
+
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QRandomGenerator>
@@ -74,11 +76,20 @@ void RunShared::emitEvent(const char *type, const QString &stepKey, const QStrin
     e.eventType = QString::fromLatin1(type);
     e.stepKey = stepKey;
     e.level = QString::fromLatin1(level);
-    e.message = message;
+    // Ops log and fail with whatever text they have: keep registered secrets out of the event log.
+    e.message = redaction::redact(message);
     e.payload = std::move(payload);
     if (lcExecution().isDebugEnabled())
-        qCDebug(lcExecution).noquote() << runId << type << stepKey << message;
-    sink->append(std::move(e));
+        qCDebug(lcExecution).noquote() << runId << type << stepKey << e.message;
+    try {
+        sink->append(std::move(e));
+    } catch (const std::exception &error) {
+        // A sink must not throw; if one does, the run goes on rather than terminating the process.
+        qCCritical(lcExecution, "run %s: the event sink rejected a %s event: %s", qUtf8Printable(runId), type,
+                   error.what());
+    } catch (...) {
+        qCCritical(lcExecution, "run %s: the event sink rejected a %s event", qUtf8Printable(runId), type);
+    }
 }
 
 } // namespace detail

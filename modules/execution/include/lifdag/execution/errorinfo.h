@@ -20,7 +20,8 @@ struct ErrorInfo
     QStringList stack; // innermost last; the location plus the step it ran in
     std::shared_ptr<const ErrorInfo> cause; // std::nested_exception chain
 
-    // {message, cls_name, code?, location?, stack, cause?} - Dagster's serialized names.
+    // {message, cls_name, code?, location?, stack, cause?} - Dagster's serialized names; registered
+    // secrets in messages are masked (lifdag::redaction).
     QJsonObject toJson() const;
 
     // Describes the exception currently being handled (call inside a catch block).

@@ -1,6 +1,7 @@
 // Runs one job: validates its run config, schedules its steps on a thread pool in topological
 // order, expands dynamic outputs, retries, propagates failures and skips, honours cancellation,
-// and reports everything as lifdag::Event to an EventSink.
+// and reports everything as lifdag::Event to an EventSink. Event messages and error payloads pass
+// through lifdag::redaction, so registered secrets never reach the event log.
 #pragma once
 
 #include <lifdag/core/runstatus.h>
@@ -58,7 +59,8 @@ struct ExecutorOptions
 {
     int maxConcurrent = 0; // > 0 overrides the run config's execution.config.*.max_concurrent
     std::optional<quint64> seed; // jitter draws; unset: a random seed (logged in RUN_START)
-    // Called once on the executor's coordinator thread after the terminal event and flush().
+    // Called once on the executor's coordinator thread after the terminal event and flush(); it
+    // must not destroy the Executor.
     std::function<void(const RunResult &)> onFinished;
 };
 
