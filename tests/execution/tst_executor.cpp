@@ -952,6 +952,126 @@ private Q_SLOTS:
         QCOMPARE(sink.inner.eventTypes().last(), u"RUN_SUCCESS"_s);
     }
 
+    void runsALifShapedPipeline()
+    {
+        // The shape of LIF's lif_dynamic_pipeline_job: a resource holding query plan parts, a dynamic
+        // fan-out per part, a mapped adapter → translation chain with retries and optional outputs,
+        // and a collect that reports every part, failed ones included.
+        const QString adapter = u"process_pipeline_subgraph.run_lif_adapter"_s;
+        const QString translation = u"process_pipeline_subgraph.run_translation"_s;
+        const RetryPolicy policy { .maxRetries = 3,
+                                   .delaySeconds = 0.002,
+                                   .backoff = Backoff::Exponential,
+                                   .jitter = Jitter::PlusMinus };
+        JobBuilder b(u"lif_dynamic_pipeline_job"_s);
+        b.resource(
+            ResourceDefinition { .name = u"config_resource"_s,
+                                 .config = cfg::field(cfg::Shape(
+                                     { { u"lif_query_plan_parts"_s,
+                                         cfg::defaulted(cfg::Array(cfg::Permissive()), QJsonArray()) } })) });
+        b.add(OpDefinition {
+            .name = u"create_dynamic_pipelines"_s,
+            .outputs = { OutputDefinition { .isDynamic = true } },
+            .requiredResources = { u"config_resource"_s },
+            .compute = [](OpContext &c) -> Status {
+                const QJsonArray parts =
+                    c.resources().config(u"config_resource"_s)[u"lif_query_plan_parts"_s].toArray();
+                for (const QJsonValue &part : parts) {
+                    const QString key = part[u"adapter_id"_s].toString().replace(u'-', u'_') + u"__"_s
+                        + part[u"information_source_id"_s].toString().replace(u'-', u'_');
+                    c.log().info(u"Creating dynamic pipeline for part: "_s + key);
+                    c.dynamicOutput(key, part);
+                }
+                return {};
+            } });
+        b.add(OpDefinition { .name = adapter,
+                             .inputs = { InputDefinition { .name = u"lif_query_plan_part"_s } },
+                             .outputs = { OutputDefinition { .isRequired = false } },
+                             .retryPolicy = policy,
+                             .compute = [](OpContext &c) -> Status {
+                                 const QJsonObject part = c.input(u"lif_query_plan_part"_s).toObject();
+                                 const QString source = part[u"information_source_id"_s].toString();
+                                 const bool transient = source == u"org3"_s && c.retryNumber() == 0;
+                                 const bool broken = source == u"broken"_s;
+                                 if (transient || broken) {
+                                     if (c.retryNumber() >= 2) { // LIF gives up with data: null
+                                         c.output(
+                                             QJsonObject { { u"part"_s, part },
+                                                           { u"data"_s, QJsonValue(QJsonValue::Null) } });
+                                         return {};
+                                     }
+                                     throw std::runtime_error("adapter request failed");
+                                 }
+                                 c.output(QJsonObject { { u"part"_s, part },
+                                                        { u"data"_s, QString(source + u"-data"_s) } });
+                                 return {};
+                             } },
+              { { u"lif_query_plan_part"_s, from(u"create_dynamic_pipelines"_s) } });
+        b.add(OpDefinition { .name = translation,
+                             .inputs = { InputDefinition { .name = u"upstream_input"_s } },
+                             .outputs = { OutputDefinition { .isRequired = false } },
+                             .retryPolicy = policy,
+                             .compute = [](OpContext &c) -> Status {
+                                 c.output(c.input(u"upstream_input"_s));
+                                 return {};
+                             } },
+              { { u"upstream_input"_s, from(adapter) } });
+        b.add(
+            OpDefinition {
+                .name = u"send_results_to_query_planner"_s,
+                .inputs = { InputDefinition { .name = u"results"_s } },
+                .requiredResources = { u"config_resource"_s },
+                .compute = [](OpContext &c) -> Status {
+                    const QJsonArray results = c.input(u"results"_s).toArray();
+                    QJsonArray out;
+                    for (const QJsonValue &p :
+                         c.resources().config(u"config_resource"_s)[u"lif_query_plan_parts"_s].toArray()) {
+                        QJsonObject entry { { u"information_source_id"_s, p[u"information_source_id"_s] },
+                                            { u"error"_s, u"Pipeline did not run or failed."_s } };
+                        for (const QJsonValue &r : results) {
+                            if (r[u"part"_s] == p && !r[u"data"_s].isNull())
+                                entry = QJsonObject { { u"information_source_id"_s,
+                                                        p[u"information_source_id"_s] },
+                                                      { u"data"_s, r[u"data"_s] } };
+                        }
+                        out.append(entry);
+                    }
+                    c.output(
+                        QJsonObject { { u"run_id"_s, c.runId() }, { u"query_plan_part_results"_s, out } });
+                    return {};
+                } },
+            { { u"results"_s, collect(translation) } });
+        const JobPtr job = build(b);
+        auto part = [](const QString &source) {
+            return QJsonObject { { u"adapter_id"_s, u"lif-to-lif"_s },
+                                 { u"information_source_id"_s, source },
+                                 { u"person_id"_s, QJsonObject { { u"identifier"_s, u"100001"_s } } } };
+        };
+        const QJsonObject config {
+            { u"resources"_s,
+              QJsonObject { { u"config_resource"_s,
+                              QJsonObject { { u"config"_s,
+                                              QJsonObject { { u"lif_query_plan_parts"_s,
+                                                              QJsonArray { part(u"org2"_s), part(u"org3"_s),
+                                                                           part(u"broken"_s) } } } } } } } }
+        };
+        MemoryEventSink sink;
+        Executor executor(job, u"lif-run"_s, config, sink, ExecutorOptions { .seed = 5 });
+        const RunResult result = executor.run();
+        QCOMPARE(result.status, RunStatus::Success);
+        QCOMPARE(result.step(adapter + u"[lif_to_lif__org3]"_s)->attempts, 2);
+        QCOMPARE(result.step(adapter + u"[lif_to_lif__broken]"_s)->attempts, 3);
+        QCOMPARE(sink.eventTypesFor(translation + u"[lif_to_lif__org2]"_s),
+                 (QStringList { u"STEP_START"_s, u"STEP_OUTPUT"_s, u"STEP_SUCCESS"_s }));
+        const QJsonArray sent =
+            result.output(u"send_results_to_query_planner"_s)[u"query_plan_part_results"_s].toArray();
+        QCOMPARE(sent.size(), 3);
+        QCOMPARE(sent[0][u"data"_s].toString(), u"org2-data"_s);
+        QCOMPARE(sent[1][u"data"_s].toString(), u"org3-data"_s);
+        QCOMPARE(sent[2][u"error"_s].toString(), u"Pipeline did not run or failed."_s);
+        QCOMPARE(result.output(u"send_results_to_query_planner"_s)[u"run_id"_s].toString(), u"lif-run"_s);
+    }
+
     void startingTwiceIsAnError()
     {
         MemoryEventSink sink;

@@ -69,6 +69,8 @@ private Q_SLOTS:
             << 8 << u"op \"a\" requires resource \"db\", which the job does not define"_s;
         QTest::newRow("no compute") << 9 << u"op \"a\" has no compute function"_s;
         QTest::newRow("wiring an undeclared input") << 10 << u"op \"a\" has no input \"x\" to wire"_s;
+        QTest::newRow("invalid op name") << 11 << u"op name \"fan out[1]\" is not valid"_s;
+        QTest::newRow("invalid output name") << 12 << u"op \"a\" has an invalid output name \"re-sult\""_s;
     }
     void rejectsInvalidGraphs()
     {
@@ -116,6 +118,15 @@ private Q_SLOTS:
         case 9:
             b.add(OpDefinition { .name = u"a"_s });
             break;
+        case 11:
+            b.add(op(u"fan out[1]"_s));
+            break;
+        case 12: {
+            OpDefinition a = op(u"a"_s);
+            a.outputs[0].name = u"re-sult"_s;
+            b.add(a);
+            break;
+        }
         case 10:
             b.add(op(u"z"_s));
             b.add(op(u"a"_s), { { u"x"_s, from(u"z"_s) } });
@@ -126,6 +137,13 @@ private Q_SLOTS:
         QCOMPARE(job.error().code, u"execution.invalid_job"_s);
         QVERIFY2(job.error().message.contains(expected), qPrintable(job.error().message));
         QVERIFY2(job.error().message.contains(u"job \"bad_job\""_s), qPrintable(job.error().message));
+    }
+
+    void dottedOpNamesKeepFlattenedGraphStepKeys()
+    {
+        JobBuilder b(u"j"_s);
+        b.add(op(u"process_pipeline_subgraph.run_lif_adapter"_s));
+        QVERIFY(b.build().ok());
     }
 
     void unwiredInputWithDefaultIsAccepted()

@@ -143,6 +143,21 @@ ConfigField runConfigFieldFor(const QList<JobNode> &nodes, const QList<ResourceD
     }));
 }
 
+// Dagster's name rule ([A-Za-z0-9_]+). Op names may also contain dots, so a job can keep the step
+// keys of a flattened Dagster graph ("process_pipeline_subgraph.run_lif_adapter[key]").
+bool validName(const QString &name, bool allowDots)
+{
+    if (name.isEmpty() || name.startsWith(u'.') || name.endsWith(u'.'))
+        return false;
+    for (const QChar c : name) {
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+            || c == u'_' || (allowDots && c == u'.');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 int outputIndex(const OpDefinition &op, const QString &name)
 {
     for (qsizetype i = 0; i < op.outputs.size(); ++i) {
@@ -168,6 +183,9 @@ Result<JobPtr> JobBuilder::build() const
             problems.append(where + u"op #"_s + QString::number(i + 1) + u" has no name"_s);
             continue;
         }
+        if (!validName(op.name, true))
+            problems.append(where + u"op name \""_s + op.name
+                            + u"\" is not valid: use letters, digits, _ (and . between graph names)"_s);
         if (byName.contains(op.name))
             problems.append(where + u"op name \""_s + op.name + u"\" is used twice"_s);
         byName.insert(op.name, int(i));
@@ -175,6 +193,9 @@ Result<JobPtr> JobBuilder::build() const
             problems.append(where + u"op \""_s + op.name + u"\" has no compute function"_s);
         QSet<QString> names;
         for (const OutputDefinition &o : op.outputs) {
+            if (!validName(o.name, false))
+                problems.append(where + u"op \""_s + op.name + u"\" has an invalid output name \""_s + o.name
+                                + u"\": use letters, digits and _"_s);
             if (names.contains(o.name))
                 problems.append(where + u"op \""_s + op.name + u"\" declares output \""_s + o.name
                                 + u"\" twice"_s);
@@ -182,6 +203,9 @@ Result<JobPtr> JobBuilder::build() const
         }
         names.clear();
         for (const InputDefinition &in : op.inputs) {
+            if (!validName(in.name, false))
+                problems.append(where + u"op \""_s + op.name + u"\" has an invalid input name \""_s + in.name
+                                + u"\": use letters, digits and _"_s);
             if (names.contains(in.name))
                 problems.append(where + u"op \""_s + op.name + u"\" declares input \""_s + in.name
                                 + u"\" twice"_s);
@@ -197,8 +221,9 @@ Result<JobPtr> JobBuilder::build() const
     }
     QSet<QString> resourceNames;
     for (const ResourceDefinition &r : m_resources) {
-        if (r.name.isEmpty() || resourceNames.contains(r.name))
-            problems.append(where + u"resource name \""_s + r.name + u"\" is empty or used twice"_s);
+        if (!validName(r.name, false) || resourceNames.contains(r.name))
+            problems.append(where + u"resource name \""_s + r.name
+                            + u"\" is used twice or not valid (use letters, digits and _)"_s);
         resourceNames.insert(r.name);
     }
 
