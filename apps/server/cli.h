@@ -36,5 +36,6 @@ void onTerminationSignal(std::function<void(int signal)> onSignal);
 int runCodeServer(const QStringList &args);
 int runDev(const QStringList &args);
 int runInstance(const QStringList &args);
+int runJsonata(const QStringList &args);
 
 } // namespace lifdag::cli

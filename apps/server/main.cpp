@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)", runCodeServer},
     {"dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev},
     {"instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage", runInstance},
+    {"jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata},
 };
 
 void printUsage(FILE *to)
