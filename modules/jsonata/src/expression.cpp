@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QHash>
 #include <QMutex>
+#include <QSet>
 
 namespace lifdag::jsonata {
 
@@ -190,6 +191,100 @@ JResult<Value> Expression::evaluate(const Value &inputValue, const EvaluateOptio
         }
     }
     releaseFrames(ctx);
+    return out;
+}
+
+namespace {
+
+void collectPaths(const detail::Node *node, const QStringList &ctx, std::vector<QStringList> &out,
+                  QSet<QString> &seen);
+
+void addPath(const QStringList &p, std::vector<QStringList> &out, QSet<QString> &seen)
+{
+    const QString key = p.join(QChar(1));
+    if (!seen.contains(key)) {
+        seen.insert(key);
+        out.push_back(p);
+    }
+}
+
+// every sub-expression of `node` except its path steps, in the context `ctx`
+void collectChildren(const detail::Node *node, const QStringList &ctx, std::vector<QStringList> &out,
+                     QSet<QString> &seen)
+{
+    auto visit = [&](const detail::Node *n) {
+        if (n)
+            collectPaths(n, ctx, out, seen);
+    };
+    visit(node->lhs);
+    visit(node->rhs);
+    visit(node->expression);
+    for (const detail::Node *e : node->expressions)
+        visit(e);
+    for (const auto &[k, v] : node->pairs) {
+        visit(k);
+        visit(v);
+    }
+    for (const detail::SortTerm &t : node->sortTerms)
+        visit(t.expression);
+    visit(node->procedure);
+    for (const detail::Node *a : node->arguments)
+        visit(a);
+    visit(node->body);
+    visit(node->condition);
+    visit(node->then);
+    visit(node->otherwise);
+    visit(node->pattern);
+    visit(node->update);
+    visit(node->deletion);
+    for (const detail::Node *p : node->predicate)
+        visit(p);
+    for (const detail::Stage &st : node->stages)
+        visit(st.expr);
+    if (node->group) {
+        for (const auto &[k, v] : node->group->pairs) {
+            visit(k);
+            visit(v);
+        }
+    }
+}
+
+void collectPaths(const detail::Node *node, const QStringList &ctx, std::vector<QStringList> &out,
+                  QSet<QString> &seen)
+{
+    if (node->type == detail::NodeType::Path) {
+        QStringList cur = ctx;
+        for (const detail::Node *step : node->steps) {
+            if (step->type == detail::NodeType::Name) {
+                cur.append(step->value);
+                addPath(cur, out, seen);
+                collectChildren(step, cur, out, seen);
+            } else {
+                collectPaths(step, cur, out, seen);
+            }
+        }
+        collectChildren(node, cur, out, seen);
+        return;
+    }
+    if (node->type == detail::NodeType::Name) {
+        QStringList p = ctx;
+        p.append(node->value);
+        addPath(p, out, seen);
+        collectChildren(node, p, out, seen);
+        return;
+    }
+    collectChildren(node, ctx, out, seen);
+}
+
+} // namespace
+
+std::vector<QStringList> Expression::fieldPaths() const
+{
+    std::vector<QStringList> out;
+    if (!m_ast)
+        return out;
+    QSet<QString> seen;
+    collectPaths(m_ast->root, {}, out, seen);
     return out;
 }
 

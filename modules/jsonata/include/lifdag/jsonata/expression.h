@@ -87,6 +87,11 @@ public:
     // Convenience for callers holding Qt JSON values.
     JResult<Value> evaluate(const QJsonValue &input, const EvaluateOptions &options = {}) const;
 
+    // The field paths the expression reads from its input, in order of appearance: a step `A.B`
+    // inside `X.{ ... }` reads X.A.B. A static approximation (variables and functions are not
+    // followed), e.g. for generating sample records or listing a mapping's source attributes.
+    std::vector<QStringList> fieldPaths() const;
+
 private:
     QString m_text;
     std::shared_ptr<const detail::Ast> m_ast;
