@@ -59,3 +59,16 @@ function(lifdag_add_test name)
     set_tests_properties(${name} PROPERTIES TIMEOUT 300)
   endif()
 endfunction()
+
+# lifdag_add_test_variant(NAME TEST exe [ENV …] [LABELS …] [FIXTURES …])
+# Runs an existing test executable once more under another name and environment (e.g. the
+# storage suite against PostgreSQL).
+function(lifdag_add_test_variant name)
+  cmake_parse_arguments(ARG "" "TEST" "ENV;LABELS;FIXTURES" ${ARGN})
+  add_test(NAME ${name} COMMAND ${ARG_TEST})
+  set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}" SKIP_REGULAR_EXPRESSION "SKIP   : " TIMEOUT 300
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;LIFDAG_TEST_PG_ENV=${PROJECT_BINARY_DIR}/testpg/connection.env;${ARG_ENV}")
+  if(ARG_FIXTURES)
+    set_tests_properties(${name} PROPERTIES FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+endfunction()

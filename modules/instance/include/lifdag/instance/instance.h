@@ -1,0 +1,45 @@
+// An opened lifdag instance: configuration from $DAGSTER_HOME plus its storage.
+#pragma once
+
+#include <lifdag/config/instanceconfig.h>
+#include <lifdag/config/workspace.h>
+#include <lifdag/core/result.h>
+#include <lifdag/storage/storage.h>
+
+#include <memory>
+#include <optional>
+
+namespace lifdag::instance {
+
+// How the storage settings follow from a dagster.yaml storage section.
+storage::Settings storageSettings(const config::StorageConfig &storage);
+
+class Instance
+{
+public:
+    struct Options
+    {
+        QString workspacePath; // empty: <home>/workspace.yaml when it exists
+    };
+
+    // Loads <home>/dagster.yaml (defaults when absent) and opens the storage it names, running
+    // migrations when needed.
+    static Result<std::shared_ptr<Instance>> open(const QString &home, const Options &options);
+    static Result<std::shared_ptr<Instance>> open(const QString &home) { return open(home, Options{}); }
+
+    const QString &home() const { return m_config.home; }
+    const config::InstanceConfig &config() const { return m_config; }
+    const std::optional<config::WorkspaceConfig> &workspace() const { return m_workspace; }
+    storage::Storage &storage() const { return *m_storage; }
+    std::shared_ptr<storage::Storage> storagePtr() const { return m_storage; }
+
+    // The code location a run should use: by name, or the only one when `name` is empty.
+    Result<config::CodeLocationConfig> codeLocation(const QString &name) const;
+
+private:
+    config::InstanceConfig m_config;
+    std::optional<config::WorkspaceConfig> m_workspace;
+    std::shared_ptr<storage::Storage> m_storage;
+};
+
+} // namespace lifdag::instance

@@ -1,0 +1,192 @@
+// Run, event log, schedule and daemon-heartbeat storage on PostgreSQL or SQLite (QtSql).
+// One Storage object per process is enough: it is thread-safe and opens one connection per thread.
+#pragma once
+
+#include <lifdag/core/event.h>
+#include <lifdag/core/result.h>
+#include <lifdag/core/runstatus.h>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QLoggingCategory>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStorage)
+
+namespace lifdag::storage {
+
+struct Settings
+{
+    enum class Backend { Postgres, Sqlite };
+    Backend backend = Backend::Sqlite;
+    QString host;
+    int port = 5432;
+    QString user;
+    QString password; // registered with the redactor; never logged
+    QString database;
+    QString params; // extra libpq options, "key=value;key2=value2"
+    QString sqliteDirectory; // the SQLite file is <dir>/lifdag.db
+    int maxConnections = 32; // connections per process (one per thread that uses storage)
+
+    QString describe() const; // "PostgreSQL host:port/db" or "SQLite <file>" - never the password
+};
+
+struct RunRecord
+{
+    QString runId;
+    QString jobName;
+    QString locationName;
+    QString repositoryName;
+    RunStatus status = RunStatus::NotStarted;
+    QJsonObject runConfig;
+    QMap<QString, QString> tags;
+    int priority = 0; // from tag dagster/priority; higher dequeues first
+    QString parentRunId;
+    QString rootRunId;
+    QDateTime createdAt;
+    QDateTime updatedAt;
+    QDateTime startedAt;
+    QDateTime endedAt;
+    qint64 workerPid = 0;
+    QString workerHost;
+    QString containerId;
+    QJsonObject result; // what the job returned (LIF's results), empty when none
+};
+
+struct RunFilter
+{
+    QList<RunStatus> statuses; // any of
+    QString jobName;
+    QMap<QString, QString> tags; // all must match
+    QDateTime createdAfter;
+    QDateTime createdBefore;
+    QStringList runIds;
+};
+
+struct RunPage
+{
+    QList<RunRecord> runs; // newest first
+    QString nextCursor; // pass as `cursor` for the next page; empty when this was the last
+};
+
+struct WorkerInfo
+{
+    qint64 pid = 0;
+    QString host;
+    QString containerId;
+};
+
+class RunStorage
+{
+public:
+    virtual ~RunStorage() = default;
+    // Stores a new run with its tags; createdAt/updatedAt default to now. An existing id is an error.
+    virtual Status addRun(const RunRecord &run) = 0;
+    virtual Result<std::optional<RunRecord>> run(const QString &runId) = 0;
+    // Compare-and-set: moves the run to `to` when it is in one of `from` (any live state when
+    // empty) and the move is allowed; returns false when the run was not in such a state.
+    // Terminal states set endedAt, STARTED sets startedAt.
+    virtual Result<bool> transition(const QString &runId, RunStatus to, const QList<RunStatus> &from = {}) = 0;
+    virtual Status setWorkerInfo(const QString &runId, const WorkerInfo &info) = 0;
+    virtual Status setResult(const QString &runId, const QJsonObject &result) = 0;
+    virtual Status addTags(const QString &runId, const QMap<QString, QString> &tags) = 0;
+    // Newest first; `cursor` is the last run id of the previous page.
+    virtual Result<RunPage> runs(const RunFilter &filter, int limit, const QString &cursor = {}) = 0;
+    virtual Result<QMap<RunStatus, qint64>> countByStatus(const RunFilter &filter = {}) = 0;
+    // Deletes the run, its tags and its events.
+    virtual Result<bool> deleteRun(const QString &runId) = 0;
+};
+
+class EventLogStorage
+{
+public:
+    virtual ~EventLogStorage() = default;
+    // Appends in one statement per chunk; returns the storage ids in order.
+    virtual Result<QList<qint64>> append(const QList<Event> &events) = 0;
+    // A run's events with storage id > afterId, oldest first, at most `limit`.
+    virtual Result<QList<Event>> events(const QString &runId, qint64 afterId = 0, int limit = 10000) = 0;
+    virtual Result<qint64> latestId() = 0;
+};
+
+struct InstigatorState
+{
+    QString name;
+    QString locationName;
+    QString cron;
+    QString timezone = QStringLiteral("UTC");
+    QString status = QStringLiteral("STOPPED"); // RUNNING | STOPPED
+    QDateTime updatedAt;
+};
+
+struct Tick
+{
+    qint64 id = 0;
+    QString instigatorName;
+    QString locationName;
+    QDateTime timestamp;
+    QString status; // STARTED | SUCCESS | SKIPPED | FAILURE
+    QStringList runIds;
+    QString error;
+    QString skipReason;
+};
+
+class ScheduleStorage
+{
+public:
+    virtual ~ScheduleStorage() = default;
+    virtual Status upsertInstigator(const InstigatorState &state) = 0;
+    virtual Result<QList<InstigatorState>> instigators(const QString &locationName = {}) = 0;
+    virtual Result<qint64> addTick(const Tick &tick) = 0;
+    virtual Status updateTick(const Tick &tick) = 0;
+    virtual Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName, int limit) = 0;
+};
+
+struct Heartbeat
+{
+    QString daemonType;
+    QString daemonId;
+    QDateTime timestamp;
+    QStringList errors;
+};
+
+class HeartbeatStorage
+{
+public:
+    virtual ~HeartbeatStorage() = default;
+    virtual Status beat(const Heartbeat &heartbeat) = 0;
+    virtual Result<QList<Heartbeat>> all() = 0;
+};
+
+struct MigrationReport
+{
+    int fromVersion = 0;
+    int toVersion = 0;
+};
+
+class Storage
+{
+public:
+    virtual ~Storage() = default;
+    virtual RunStorage &runs() = 0;
+    virtual EventLogStorage &events() = 0;
+    virtual ScheduleStorage &schedules() = 0;
+    virtual HeartbeatStorage &heartbeats() = 0;
+    virtual const Settings &settings() const = 0;
+    // Creates or upgrades the schema under a lock (pg_advisory_lock / BEGIN IMMEDIATE).
+    virtual Result<MigrationReport> migrate() = 0;
+    virtual Result<int> schemaVersion() = 0;
+};
+
+// The schema version this build writes.
+int currentSchemaVersion();
+
+// Opens the storage, and migrates it unless `migrate` is false (a schema newer than this
+// binary is always an error).
+Result<std::shared_ptr<Storage>> open(const Settings &settings, bool migrate = true);
+
+} // namespace lifdag::storage

@@ -1,0 +1,460 @@
+// One suite for both storage backends: LIFDAG_TEST_BACKEND=sqlite or postgres (the throwaway
+// server of the `postgres` ctest fixture). Every test starts from a fresh, empty database.
+#include "testsupport.h"
+
+#include <lifdag/core/redaction.h>
+#include <lifdag/storage/storage.h>
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+#include <atomic>
+#include <thread>
+
+using namespace lifdag;
+using namespace lifdag::storage;
+using namespace Qt::StringLiterals;
+
+// Verifies a Status/Result and shows its error message when it failed.
+#define VERIFY_OK(expr)                                                                                            \
+    do {                                                                                                           \
+        const auto &res_ = (expr);                                                                                 \
+        QVERIFY2(res_.ok(), qPrintable(res_.ok() ? QString() : res_.error().message));                             \
+    } while (false)
+
+namespace {
+QStringList g_logLines;
+QtMessageHandler g_previous = nullptr;
+void captureLog(QtMsgType type, const QMessageLogContext &ctx, const QString &msg)
+{
+    g_logLines.append(msg);
+    if (g_previous)
+        g_previous(type, ctx, msg);
+}
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+} // namespace
+
+class TestStorage : public QObject
+{
+    Q_OBJECT
+
+    bool m_pg = false;
+    test::PgServer m_server;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_database;
+    Settings m_settings;
+    std::shared_ptr<Storage> m_storage;
+
+    // A fresh database: a new file for SQLite, CREATE DATABASE on the test server for Postgres.
+    Settings freshSettings()
+    {
+        Settings s;
+        if (!m_pg) {
+            m_dir = std::make_unique<QTemporaryDir>();
+            s.backend = Settings::Backend::Sqlite;
+            s.sqliteDirectory = m_dir->path();
+            return s;
+        }
+        m_database = u"lifdag_t_"_s + QUuid::createUuid().toString(QUuid::Id128).left(12);
+        admin(u"CREATE DATABASE "_s + m_database);
+        s.backend = Settings::Backend::Postgres;
+        s.host = m_server.host;
+        s.port = m_server.port;
+        s.user = m_server.user;
+        s.password = m_server.password;
+        s.database = m_database;
+        return s;
+    }
+
+    void admin(const QString &sql)
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"admin"_s);
+            db.setHostName(m_server.host);
+            db.setPort(m_server.port);
+            db.setUserName(m_server.user);
+            db.setPassword(m_server.password);
+            db.setDatabaseName(m_server.database);
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"admin"_s);
+    }
+
+    RunRecord makeRun(const QString &job, QMap<QString, QString> tags = {}, RunStatus status = RunStatus::Queued)
+    {
+        RunRecord r;
+        r.runId = newId();
+        r.jobName = job;
+        r.locationName = u"loc"_s;
+        r.repositoryName = u"__repository__"_s;
+        r.status = status;
+        r.tags = std::move(tags);
+        r.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"a"_s, QJsonObject{{u"config"_s, 1}}}}}};
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString backend = qEnvironmentVariable("LIFDAG_TEST_BACKEND", u"sqlite"_s);
+        m_pg = backend == u"postgres"_s;
+        qInfo("storage backend under test: %s", qPrintable(backend));
+        if (m_pg) {
+            m_server = test::pgServer();
+            QVERIFY2(m_server.ok(), qPrintable(m_server.error));
+        }
+        g_previous = qInstallMessageHandler(captureLog);
+    }
+
+    void init()
+    {
+        m_settings = freshSettings();
+        auto opened = open(m_settings);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
+        m_storage = *opened;
+    }
+
+    void cleanup()
+    {
+        m_storage.reset();
+        if (m_pg && !m_database.isEmpty())
+            admin(u"DROP DATABASE IF EXISTS "_s + m_database + u" WITH (FORCE)"_s);
+    }
+
+    void storesAndReadsRunsWithTags()
+    {
+        RunRecord r = makeRun(u"job_a"_s, {{u"team"_s, u"lif"_s}, {u"dagster/priority"_s, u"5"_s}});
+        r.priority = 5;
+        r.parentRunId = u"parent"_s;
+        VERIFY_OK(m_storage->runs().addRun(r));
+        const auto read = m_storage->runs().run(r.runId);
+        QVERIFY(read.ok());
+        QVERIFY(read->has_value());
+        const RunRecord &x = **read;
+        QCOMPARE(x.jobName, u"job_a"_s);
+        QCOMPARE(x.status, RunStatus::Queued);
+        QCOMPARE(x.tags, r.tags);
+        QCOMPARE(x.priority, 5);
+        QCOMPARE(x.parentRunId, u"parent"_s);
+        QCOMPARE(x.runConfig, r.runConfig);
+        QVERIFY(x.createdAt.isValid());
+        QVERIFY(!x.startedAt.isValid());
+        QVERIFY(!m_storage->runs().run(u"missing"_s)->has_value());
+        QVERIFY(!m_storage->runs().addRun(r).ok()); // same id twice
+    }
+
+    void transitionsAreCompareAndSet()
+    {
+        const RunRecord r = makeRun(u"job"_s);
+        VERIFY_OK(m_storage->runs().addRun(r));
+        auto &runs = m_storage->runs();
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, {RunStatus::Starting}), false); // not STARTING yet
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Starting), true);
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, {RunStatus::Starting}), true);
+        QVERIFY((*runs.run(r.runId))->startedAt.isValid());
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Success), true);
+        QVERIFY((*runs.run(r.runId))->endedAt.isValid());
+        for (RunStatus to : allRunStatuses())
+            QCOMPARE(*runs.transition(r.runId, to), false); // terminal: never back to live
+        QCOMPARE((*runs.run(r.runId))->status, RunStatus::Success);
+        QCOMPARE(*runs.transition(u"missing"_s, RunStatus::Starting), false);
+    }
+
+    void concurrentTransitionsHaveOneWinner()
+    {
+        const RunRecord r = makeRun(u"job"_s);
+        VERIFY_OK(m_storage->runs().addRun(r));
+        std::atomic<int> winners{0}, errors{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 8; ++i) {
+            threads.emplace_back([&] {
+                const auto won = m_storage->runs().transition(r.runId, RunStatus::Starting, {RunStatus::Queued});
+                if (!won.ok())
+                    ++errors;
+                else if (*won)
+                    ++winners;
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(errors.load(), 0);
+        QCOMPARE(winners.load(), 1);
+    }
+
+    void filtersAndPagesNewestFirstWithoutGapsOrDuplicates()
+    {
+        QStringList ids;
+        for (int i = 0; i < 25; ++i) {
+            RunRecord r = makeRun(i % 2 ? u"odd"_s : u"even"_s, {{u"k"_s, i % 5 == 0 ? u"v"_s : u"w"_s}, {u"n"_s, QString::number(i)}});
+            VERIFY_OK(m_storage->runs().addRun(r));
+            ids.prepend(r.runId); // newest first
+        }
+        QStringList seen;
+        QString cursor;
+        do {
+            const auto page = m_storage->runs().runs({}, 10, cursor);
+            QVERIFY(page.ok());
+            for (const RunRecord &r : page->runs)
+                seen << r.runId;
+            cursor = page->nextCursor;
+        } while (!cursor.isEmpty());
+        QCOMPARE(seen, ids);
+
+        RunFilter byTag;
+        byTag.tags = {{u"k"_s, u"v"_s}};
+        const auto tagged = m_storage->runs().runs(byTag, 50);
+        QVERIFY(tagged.ok());
+        QCOMPARE(tagged->runs.size(), 5);
+        for (const RunRecord &r : tagged->runs)
+            QCOMPARE(r.tags.value(u"k"_s), u"v"_s);
+        byTag.tags.insert(u"n"_s, u"10"_s);
+        QCOMPARE(m_storage->runs().runs(byTag, 50)->runs.size(), 1);
+
+        RunFilter byJob;
+        byJob.jobName = u"odd"_s;
+        byJob.tags = {{u"k"_s, u"w"_s}};
+        const auto odd = m_storage->runs().runs(byJob, 3);
+        QCOMPARE(odd->runs.size(), 3);
+        QVERIFY(!odd->nextCursor.isEmpty());
+        const auto rest = m_storage->runs().runs(byJob, 50, odd->nextCursor);
+        QCOMPARE(odd->runs.size() + rest->runs.size(), 10);
+    }
+
+    void countsByStatus()
+    {
+        for (int i = 0; i < 6; ++i)
+            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {}, i < 4 ? RunStatus::Queued : RunStatus::Failure)));
+        const auto counts = m_storage->runs().countByStatus();
+        QVERIFY(counts.ok());
+        QCOMPARE(counts->value(RunStatus::Queued), 4);
+        QCOMPARE(counts->value(RunStatus::Failure), 2);
+        RunFilter f;
+        f.statuses = {RunStatus::Failure};
+        QCOMPARE(m_storage->runs().runs(f, 10)->runs.size(), 2);
+    }
+
+    void appendsEventBatchesAndReadsAfterCursor()
+    {
+        const RunRecord r = makeRun(u"j"_s);
+        VERIFY_OK(m_storage->runs().addRun(r));
+        QList<Event> batch;
+        for (int i = 0; i < 2500; ++i) {
+            Event e;
+            e.runId = r.runId;
+            e.eventType = u"LOG_MESSAGE"_s;
+            e.stepKey = i % 2 ? u"op[k_%1]"_s.arg(i) : QString();
+            e.message = QString::number(i);
+            e.payload = QJsonObject{{u"i"_s, i}};
+            batch.append(e);
+        }
+        const auto ids = m_storage->events().append(batch);
+        QVERIFY2(ids.ok(), qPrintable(ids.ok() ? QString() : ids.error().message));
+        QCOMPARE(ids->size(), 2500);
+        QVERIFY(std::is_sorted(ids->begin(), ids->end()));
+        QCOMPARE(*m_storage->events().latestId(), ids->last());
+
+        QList<Event> all;
+        qint64 cursor = 0;
+        while (true) {
+            const auto page = m_storage->events().events(r.runId, cursor, 700);
+            QVERIFY(page.ok());
+            if (page->isEmpty())
+                break;
+            all.append(*page);
+            cursor = page->last().storageId;
+        }
+        QCOMPARE(all.size(), 2500);
+        for (int i = 0; i < 2500; ++i) {
+            QCOMPARE(all[i].message, QString::number(i));
+            QCOMPARE(all[i].payload.value(u"i"_s).toInt(), i);
+        }
+        QCOMPARE(all[1].stepKey, u"op[k_1]"_s);
+        QVERIFY(all[0].timestamp.isValid());
+    }
+
+    void deletingARunDeletesItsEventsAndTags()
+    {
+        const RunRecord r = makeRun(u"j"_s, {{u"a"_s, u"b"_s}});
+        const RunRecord keep = makeRun(u"j"_s, {{u"a"_s, u"b"_s}});
+        VERIFY_OK(m_storage->runs().addRun(r));
+        VERIFY_OK(m_storage->runs().addRun(keep));
+        Event e;
+        e.runId = r.runId;
+        e.eventType = u"RUN_START"_s;
+        VERIFY_OK(m_storage->events().append({e, e}));
+        QCOMPARE(*m_storage->runs().deleteRun(r.runId), true);
+        QVERIFY(!m_storage->runs().run(r.runId)->has_value());
+        QVERIFY(m_storage->events().events(r.runId)->isEmpty());
+        RunFilter f;
+        f.tags = {{u"a"_s, u"b"_s}};
+        QCOMPARE(m_storage->runs().runs(f, 10)->runs.size(), 1);
+        QCOMPARE(*m_storage->runs().deleteRun(r.runId), false);
+    }
+
+    void workerInfoResultAndTags()
+    {
+        const RunRecord r = makeRun(u"j"_s);
+        VERIFY_OK(m_storage->runs().addRun(r));
+        VERIFY_OK(m_storage->runs().setWorkerInfo(r.runId, {4242, u"host-a"_s, u"c0ffee"_s}));
+        VERIFY_OK(m_storage->runs().setResult(r.runId, QJsonObject{{u"parts"_s, 3}}));
+        VERIFY_OK(m_storage->runs().addTags(r.runId, {{u"x"_s, u"y"_s}}));
+        const RunRecord x = **m_storage->runs().run(r.runId);
+        QCOMPARE(x.workerPid, 4242);
+        QCOMPARE(x.workerHost, u"host-a"_s);
+        QCOMPARE(x.containerId, u"c0ffee"_s);
+        QCOMPARE(x.result.value(u"parts"_s).toInt(), 3);
+        QCOMPARE(x.tags.value(u"x"_s), u"y"_s);
+        QVERIFY(!m_storage->runs().setResult(u"missing"_s, {}).ok());
+    }
+
+    void schedulesAndTicks()
+    {
+        auto &s = m_storage->schedules();
+        VERIFY_OK(s.upsertInstigator({u"nightly"_s, u"loc"_s, u"0 3 * * *"_s, u"UTC"_s, u"RUNNING"_s, {}}));
+        VERIFY_OK(s.upsertInstigator({u"nightly"_s, u"loc"_s, u"0 4 * * *"_s, u"Europe/Berlin"_s, u"STOPPED"_s, {}}));
+        const auto list = s.instigators(u"loc"_s);
+        QCOMPARE(list->size(), 1);
+        QCOMPARE(list->first().cron, u"0 4 * * *"_s);
+        QCOMPARE(list->first().status, u"STOPPED"_s);
+        Tick t{0, u"nightly"_s, u"loc"_s, QDateTime::currentDateTimeUtc(), u"STARTED"_s, {}, {}, {}};
+        const auto id = s.addTick(t);
+        QVERIFY(id.ok());
+        t.id = *id;
+        t.status = u"SUCCESS"_s;
+        t.runIds = {u"r1"_s, u"r2"_s};
+        VERIFY_OK(s.updateTick(t));
+        VERIFY_OK(s.addTick({0, u"nightly"_s, u"loc"_s, {}, u"SKIPPED"_s, {}, {}, u"already ran"_s}));
+        const auto ticks = s.ticks(u"loc"_s, u"nightly"_s, 10);
+        QCOMPARE(ticks->size(), 2);
+        QCOMPARE(ticks->at(0).skipReason, u"already ran"_s); // newest first
+        QCOMPARE(ticks->at(1).runIds, (QStringList{u"r1"_s, u"r2"_s}));
+    }
+
+    void heartbeatsUpsertPerDaemon()
+    {
+        auto &h = m_storage->heartbeats();
+        VERIFY_OK(h.beat({u"SCHEDULER"_s, u"d1"_s, {}, {}}));
+        VERIFY_OK(h.beat({u"SCHEDULER"_s, u"d1"_s, {}, {u"boom"_s}}));
+        VERIFY_OK(h.beat({u"QUEUED_RUN_COORDINATOR"_s, u"d1"_s, {}, {}}));
+        const auto all = h.all();
+        QCOMPARE(all->size(), 2);
+        QCOMPARE(all->at(1).errors, QStringList{u"boom"_s});
+    }
+
+    void concurrentOpensMigrateOnce()
+    {
+        m_storage.reset();
+        if (m_pg)
+            admin(u"DROP DATABASE IF EXISTS "_s + m_database + u" WITH (FORCE)"_s);
+        m_settings = freshSettings();
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 6; ++i) {
+            threads.emplace_back([&] {
+                const auto s = open(m_settings);
+                if (!s.ok()) {
+                    qWarning("open failed: %s", qPrintable(s.error().message));
+                    ++failures;
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(failures.load(), 0);
+        m_storage = *open(m_settings);
+        QCOMPARE(*m_storage->schemaVersion(), currentSchemaVersion());
+        QCOMPARE(m_storage->migrate()->fromVersion, currentSchemaVersion()); // nothing left to do
+    }
+
+    void newerSchemaIsAClearError()
+    {
+        // Records a version from the future, as a newer lifdag would.
+        {
+            const auto v = m_storage->schemaVersion();
+            QVERIFY(v.ok());
+        }
+        Event marker; // make sure this thread's connection exists, then write through SQL
+        if (m_pg) {
+            admin(u"SELECT 1"_s);
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"future"_s);
+            db.setHostName(m_server.host);
+            db.setPort(m_server.port);
+            db.setUserName(m_server.user);
+            db.setPassword(m_server.password);
+            db.setDatabaseName(m_database);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(u"INSERT INTO lifdag_schema (version) VALUES (999)"_s));
+            db.close();
+        } else {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"future"_s);
+            db.setDatabaseName(m_settings.sqliteDirectory + u"/lifdag.db"_s);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec(u"INSERT INTO lifdag_schema (version) VALUES (999)"_s));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"future"_s);
+        const auto again = open(m_settings);
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().code, u"storage.schema_too_new"_s);
+        QVERIFY(again.error().message.contains(u"999"_s));
+    }
+
+    void reconnectsAfterTheServerDropsTheConnection()
+    {
+        if (!m_pg) {
+            qInfo("SQLite has no server connection to lose; covered by the postgres variant");
+            return;
+        }
+        VERIFY_OK(m_storage->runs().addRun(makeRun(u"before"_s)));
+        admin(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"_s + m_database + u"'"_s);
+        const auto r = m_storage->runs().runs({}, 10);
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        QCOMPARE(r->runs.size(), 1);
+    }
+
+    void unreachableServerNamesHostButNeverPassword()
+    {
+        if (!m_pg) {
+            qInfo("SQLite has no server; covered by the postgres variant");
+            return;
+        }
+        g_logLines.clear();
+        Settings bad = m_settings;
+        bad.password = u"wrong-pass-xyzzy"_s;
+        const auto s = open(bad);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.contains(u"%1:%2"_s.arg(m_server.host).arg(m_server.port)), qPrintable(s.error().message));
+        QVERIFY(!s.error().message.contains(u"wrong-pass-xyzzy"_s));
+        for (const QString &line : std::as_const(g_logLines))
+            QVERIFY2(!line.contains(u"wrong-pass-xyzzy"_s) && !line.contains(m_server.password), qPrintable(line));
+    }
+
+    void secretsInEventsAreMasked()
+    {
+        redaction::addSecret(u"event-secret-123"_s);
+        const RunRecord r = makeRun(u"j"_s);
+        VERIFY_OK(m_storage->runs().addRun(r));
+        Event e;
+        e.runId = r.runId;
+        e.eventType = u"LOG_MESSAGE"_s;
+        e.message = u"token event-secret-123 used"_s;
+        e.payload = QJsonObject{{u"header"_s, u"Bearer event-secret-123"_s}};
+        VERIFY_OK(m_storage->events().append({e}));
+        const Event stored = m_storage->events().events(r.runId)->first();
+        QVERIFY(!stored.message.contains(u"event-secret"_s));
+        QVERIFY(!stored.payload.value(u"header"_s).toString().contains(u"event-secret"_s));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStorage)
+#include "tst_storage.moc"
