@@ -3,7 +3,10 @@
 #include "function_p.h"
 #include "stackguard_p.h"
 
+#include <QVarLengthArray>
+
 #include <cmath>
+#include <cstring>
 
 namespace lifdag::jsonata::detail {
 
@@ -174,7 +177,7 @@ bool isArrayOfStrings(const Value &v)
 
 void Evaluator::guard(const Node *expr)
 {
-    if (stackExhausted())
+    if (static_cast<const char *>(__builtin_frame_address(0)) < m_ctx.stackFloor)
         raise(JsonataError(u"D1011"_s, expr->position));
     if (m_ctx.maxDepth > 0 && m_ctx.depth > m_ctx.maxDepth) {
         JsonataError e(u"U1001"_s, expr->position);
@@ -301,11 +304,17 @@ Value Evaluator::evaluate(const Node *expr, const Value &input, Frame *env)
 
 Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
 {
-    Value inputSequence;
-    if (input.isArray() && expr->steps[0]->type != NodeType::Variable)
-        inputSequence = input;
-    else
-        inputSequence = sequenceOf(input);
+    // The input sequence is held as a span: a single non-array input needs no wrapper array.
+    const bool absolute = expr->steps[0]->type == NodeType::Variable;
+    const bool inputIsSequence = input.isArray() && !absolute;
+    Value holder; // owns the current input sequence when it is a step's result
+    const Value *items = inputIsSequence ? input.items().data() : &input;
+    size_t count = inputIsSequence ? input.items().size() : 1;
+    auto inputSequenceValue = [&]() -> Value {
+        if (holder.isDefined())
+            return holder;
+        return inputIsSequence ? input : sequenceOf(input);
+    };
 
     Value resultSequence;
     bool isTupleStream = false;
@@ -316,16 +325,26 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
         if (step->tuple)
             isTupleStream = true;
         if (ii == 0 && step->consarray) {
-            resultSequence = evaluate(step, inputSequence, env);
+            resultSequence = evaluate(step, inputSequenceValue(), env);
         } else if (isTupleStream) {
-            tupleBindings = evaluateTupleStep(step, inputSequence, tupleBindings, env);
+            tupleBindings = evaluateTupleStep(step, inputSequenceValue(), tupleBindings, env);
+        } else if (step->type == NodeType::Sort) {
+            resultSequence = sortStep(step, inputSequenceValue(), env);
         } else {
-            resultSequence = evaluateStep(step, inputSequence, env, ii == n - 1);
+            resultSequence = evaluateStep(step, items, count, env, ii == n - 1);
         }
         if (!isTupleStream && (resultSequence.isUndefined() || (resultSequence.isArray() && resultSequence.items().empty())))
             break;
-        if (!step->hasFocus)
-            inputSequence = resultSequence;
+        if (!step->hasFocus) {
+            holder = resultSequence;
+            if (holder.isArray()) {
+                items = holder.items().data();
+                count = holder.items().size();
+            } else {
+                items = &holder;
+                count = 1;
+            }
+        }
     }
 
     if (isTupleStream) {
@@ -354,19 +373,30 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
     return resultSequence;
 }
 
-Value Evaluator::evaluateStep(const Node *expr, const Value &input, Frame *env, bool lastStep)
+Value Evaluator::sortStep(const Node *expr, const Value &input, Frame *env)
 {
-    if (expr->type == NodeType::Sort) {
-        Value result = evaluateSort(expr, input, env);
-        if (expr->hasStages)
-            result = evaluateStages(expr->stages, result, env);
-        return result;
-    }
+    Value result = evaluateSort(expr, input, env);
+    if (expr->hasStages)
+        result = evaluateStages(expr->stages, result, env);
+    return result;
+}
 
-    std::vector<Value> result;
-    const std::vector<Value> &items = input.items();
-    result.reserve(items.size());
-    for (size_t ii = 0; ii < items.size(); ++ii) {
+Value Evaluator::evaluateStep(const Node *expr, const Value *items, size_t count, Frame *env, bool lastStep)
+{
+    // Results are flattened as they come; the first one is kept whole until a second arrives,
+    // because a lone array result of the last step is returned as it is.
+    std::vector<Value> flat;
+    Value first;
+    size_t results = 0;
+    auto flattenInto = [&flat](Value &&res) {
+        if (!res.isArray() || res.hasFlag(Value::Cons)) {
+            flat.push_back(std::move(res));
+        } else {
+            const auto &v = res.items();
+            flat.insert(flat.end(), v.begin(), v.end());
+        }
+    };
+    for (size_t ii = 0; ii < count; ++ii) {
         Value res = evaluate(expr, items[ii], env);
         if (expr->hasStages) {
             for (const Stage &stage : expr->stages) {
@@ -374,22 +404,23 @@ Value Evaluator::evaluateStep(const Node *expr, const Value &input, Frame *env, 
                     res = evaluateFilter(stage.expr, res, env);
             }
         }
-        if (res.isDefined())
-            result.push_back(std::move(res));
-    }
-
-    if (lastStep && result.size() == 1 && result[0].isArray() && !result[0].isSequence())
-        return result[0];
-
-    std::vector<Value> flat;
-    flat.reserve(result.size());
-    for (Value &res : result) {
-        if (!res.isArray() || res.hasFlag(Value::Cons)) {
-            flat.push_back(std::move(res));
+        if (res.isUndefined())
+            continue;
+        if (results == 0) {
+            first = std::move(res);
         } else {
-            for (const Value &v : res.items())
-                flat.push_back(v);
+            if (results == 1) {
+                flat.reserve(count);
+                flattenInto(std::move(first));
+            }
+            flattenInto(std::move(res));
         }
+        ++results;
+    }
+    if (results == 1) {
+        if (lastStep && first.isArray() && !first.isSequence())
+            return first;
+        flattenInto(std::move(first));
     }
     return Value::array(std::move(flat), Value::Sequence);
 }
@@ -785,56 +816,209 @@ Value Evaluator::evaluateGroupExpression(const Group &group, const Value &input,
     return evaluateGroupPairs(group.pairs, group.position, input, env);
 }
 
+namespace {
+bool isArrayIndexKey(const QString &k, quint64 *v)
+{
+    if (k.isEmpty() || k.size() > 10 || !k.at(0).isDigit() || (k.size() > 1 && k.at(0) == u'0'))
+        return false;
+    quint64 n = 0;
+    for (QChar c : k) {
+        if (c < u'0' || c > u'9')
+            return false;
+        n = n * 10 + (c.unicode() - u'0');
+    }
+    *v = n;
+    return n < 4294967295ull;
+}
+
+inline bool sameKey(const QString &a, const QString &b)
+{
+    return a.size() == b.size()
+           && (a.constData() == b.constData() || std::memcmp(a.constData(), b.constData(), size_t(a.size()) * 2) == 0);
+}
+} // namespace
+
+// An object constructor applied to one item (the common case): keys are evaluated first, in
+// order, then the values in JavaScript key order.
+Value Evaluator::evaluateSingleGroup(const std::vector<std::pair<Node *, Node *>> &pairs, int position,
+                                     const Value &item, Frame *env)
+{
+    const size_t n = pairs.size();
+    QVarLengthArray<const QString *, 16> keys;
+    QVarLengthArray<quint32, 16> exprOf;
+    QVarLengthArray<Value, 4> evaluatedKeys; // owns keys that were computed
+    evaluatedKeys.reserve(qsizetype(n));
+    const bool exact = m_ctx.maxDepth > 0; // the harness guard counts key evaluations too
+    for (size_t pairIndex = 0; pairIndex < n; ++pairIndex) {
+        const Node *keyNode = pairs[pairIndex].first;
+        const QString *key;
+        if (keyNode->type == NodeType::String && !exact && keyNode->predicate.empty() && !keyNode->group) {
+            key = &keyNode->literal.toStr();
+        } else {
+            Value k = evaluate(keyNode, item, env);
+            if (k.isUndefined())
+                continue;
+            if (!k.isString())
+                raise(JsonataError(u"T1003"_s, position).withValue(k));
+            evaluatedKeys.push_back(std::move(k));
+            key = &evaluatedKeys.back().toStr();
+        }
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            if (sameKey(*keys[i], *key)) {
+                if (exprOf[i] != pairIndex)
+                    raise(JsonataError(u"D1009"_s, position).withValue(Value(*key)));
+                // the same expression produced the key again for the same item: the data is appended
+                key = nullptr;
+                break;
+            }
+        }
+        if (key) {
+            keys.push_back(key);
+            exprOf.push_back(quint32(pairIndex));
+        }
+    }
+    QVarLengthArray<qsizetype, 16> order;
+    order.resize(keys.size());
+    for (qsizetype i = 0; i < keys.size(); ++i)
+        order[i] = i;
+    bool anyIndexKey = false;
+    for (qsizetype i = 0; i < keys.size() && !anyIndexKey; ++i) {
+        quint64 v = 0;
+        anyIndexKey = isArrayIndexKey(*keys[i], &v);
+    }
+    if (anyIndexKey) {
+        std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
+            quint64 va = 0, vb = 0;
+            const bool ia = isArrayIndexKey(*keys[a], &va);
+            const bool ib = isArrayIndexKey(*keys[b], &vb);
+            if (ia && ib)
+                return va < vb;
+            return ia && !ib;
+        });
+    }
+    Object result;
+    result.reserve(keys.size());
+    for (qsizetype oi : order) {
+        Value value = evaluate(pairs[exprOf[oi]].second, item, env);
+        if (value.isDefined())
+            result.appendUnique(*keys[oi], std::move(value));
+    }
+    return Value::object(std::move(result));
+}
+
 Value Evaluator::evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>> &pairs, int position,
                                     const Value &inputValue, Frame *env)
 {
     const bool reduce = inputValue.isArray() && inputValue.hasFlag(Value::TupleStream);
-    std::vector<Value> items;
-    if (inputValue.isArray())
-        items = inputValue.items();
-    else
-        items.push_back(inputValue);
-    if (items.empty() && !reduce)
-        items.push_back(Value());
+    static const Value undefinedItem;
+    const Value *items = &inputValue;
+    size_t count = 1;
+    if (inputValue.isArray()) {
+        items = inputValue.items().data();
+        count = inputValue.items().size();
+        if (count == 0 && !reduce) {
+            items = &undefinedItem;
+            count = 1;
+        }
+    }
+
+    if (count == 1 && !reduce)
+        return evaluateSingleGroup(pairs, position, items[0], env);
 
     struct Entry
     {
+        QString key;
         Value data;
         size_t exprIndex;
     };
     std::vector<Entry> entries;
-    Object index; // key -> number (position in entries), in JavaScript key order
+    entries.reserve(pairs.size());
+    QHash<QString, size_t> index; // only for many keys
+    auto findEntry = [&](const QString &key) -> Entry * {
+        if (!index.isEmpty()) {
+            auto it = index.constFind(key);
+            return it == index.cend() ? nullptr : &entries[*it];
+        }
+        for (Entry &e : entries) {
+            if (e.key == key)
+                return &e;
+        }
+        return nullptr;
+    };
 
-    for (const Value &item : items) {
+    for (size_t itemIndex = 0; itemIndex < count; ++itemIndex) {
+        const Value &item = items[itemIndex];
         FramePtr tupleFrame;
         Frame *itemEnv = env;
         if (reduce) {
             tupleFrame = frameFromTuple(env, item);
             itemEnv = tupleFrame.get();
         }
-        const Value context = reduce ? tupleContext(item) : item;
+        const Value tupleCtx = reduce ? tupleContext(item) : Value();
+        const Value &context = reduce ? tupleCtx : item;
         for (size_t pairIndex = 0; pairIndex < pairs.size(); ++pairIndex) {
             const Value key = evaluate(pairs[pairIndex].first, context, itemEnv);
             if (key.isUndefined())
                 continue;
             if (!key.isString())
                 raise(JsonataError(u"T1003"_s, position).withValue(key));
-            if (const Value *slot = index.find(key.toStr())) {
-                Entry &entry = entries[size_t(slot->toNumber())];
-                if (entry.exprIndex != pairIndex)
+            if (Entry *entry = findEntry(key.toStr())) {
+                if (entry->exprIndex != pairIndex)
                     raise(JsonataError(u"D1009"_s, position).withValue(key));
-                entry.data = appendValues(entry.data, item);
+                entry->data = appendValues(entry->data, item);
             } else {
-                index.insert(key.toStr(), Value(double(entries.size())));
-                entries.push_back(Entry{item, pairIndex});
+                entries.push_back(Entry{key.toStr(), item, pairIndex});
+                if (!index.isEmpty() || entries.size() > 16) {
+                    if (index.isEmpty()) {
+                        for (size_t i = 0; i < entries.size(); ++i)
+                            index.insert(entries[i].key, i);
+                    } else {
+                        index.insert(entries.back().key, entries.size() - 1);
+                    }
+                }
             }
         }
     }
 
+    // JavaScript object key order: array-index keys first (ascending), then insertion order
+    std::vector<size_t> order(entries.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    auto indexKey = [](const QString &k, quint64 *v) {
+        if (k.isEmpty() || k.size() > 10 || (k.size() > 1 && k.at(0) == u'0'))
+            return false;
+        quint64 n = 0;
+        for (QChar c : k) {
+            if (c < u'0' || c > u'9')
+                return false;
+            n = n * 10 + (c.unicode() - u'0');
+        }
+        *v = n;
+        return n < 4294967295ull;
+    };
+    bool anyIndexKey = false;
+    for (const Entry &e : entries) {
+        quint64 v = 0;
+        if (!e.key.isEmpty() && e.key.at(0).isDigit() && indexKey(e.key, &v)) {
+            anyIndexKey = true;
+            break;
+        }
+    }
+    if (anyIndexKey) {
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+            quint64 va = 0, vb = 0;
+            const bool ia = indexKey(entries[a].key, &va);
+            const bool ib = indexKey(entries[b].key, &vb);
+            if (ia && ib)
+                return va < vb;
+            return ia && !ib;
+        });
+    }
+
     Object result;
-    result.reserve(index.size());
-    for (const auto &[key, slot] : index) {
-        const Entry &entry = entries[size_t(slot.toNumber())];
+    result.reserve(qsizetype(entries.size()));
+    for (size_t oi : order) {
+        const Entry &entry = entries[oi];
         Value context = entry.data;
         FramePtr tupleFrame;
         Frame *valueEnv = env;
@@ -865,7 +1049,7 @@ Value Evaluator::evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>>
         }
         Value value = evaluate(pairs[entry.exprIndex].second, context, valueEnv);
         if (value.isDefined())
-            result.insert(key, std::move(value));
+            result.appendUnique(entry.key, std::move(value));
     }
     return Value::object(std::move(result));
 }

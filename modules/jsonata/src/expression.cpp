@@ -2,6 +2,7 @@
 #include <lifdag/jsonata/expression.h>
 
 #include "function_p.h"
+#include "stackguard_p.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -166,8 +167,9 @@ JResult<Value> Expression::evaluate(const Value &inputValue, const EvaluateOptio
     detail::EvalContext ctx;
     ctx.maxDepth = options.maxDepth;
     ctx.timeLimitMs = options.timeLimitMs;
-    ctx.start = std::chrono::steady_clock::now();
-    ctx.nowMillis = double(QDateTime::currentMSecsSinceEpoch());
+    if (ctx.timeLimitMs > 0)
+        ctx.start = std::chrono::steady_clock::now();
+    ctx.stackFloor = detail::stackFloor();
     JResult<Value> out = Value();
     {
         detail::Evaluator ev(ctx);
@@ -289,6 +291,15 @@ std::vector<QStringList> Expression::fieldPaths() const
 }
 
 namespace detail {
+
+double EvalContext::now()
+{
+    if (!m_haveNow) {
+        m_now = double(QDateTime::currentMSecsSinceEpoch());
+        m_haveNow = true;
+    }
+    return m_now;
+}
 
 Value Evaluator::evalExpression(const QString &expr, const Value &focus, bool hasFocus, const CallContext &cc)
 {

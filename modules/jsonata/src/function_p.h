@@ -153,8 +153,16 @@ struct EvalContext
     qint64 timeLimitMs = 0; // 0 = off
     std::chrono::steady_clock::time_point start;
     unsigned tick = 0;
-    double nowMillis = 0;
     bool madeClosures = false;
+    const char *stackFloor = nullptr;
+    // $now()/$millis(): one timestamp per evaluation, taken on first use
+    double now();
+
+private:
+    double m_now = 0;
+    bool m_haveNow = false;
+
+public:
     std::vector<std::shared_ptr<const Ast>> evalAsts; // ASTs compiled by $eval during this evaluation
 };
 
@@ -176,7 +184,7 @@ public:
 
 private:
     Value evaluatePath(const Node *expr, const Value &input, Frame *env);
-    Value evaluateStep(const Node *expr, const Value &input, Frame *env, bool lastStep);
+    Value evaluateStep(const Node *expr, const Value *items, size_t count, Frame *env, bool lastStep);
     Value evaluateStages(const std::vector<Stage> &stages, Value input, Frame *env);
     Value evaluateTupleStep(const Node *expr, const Value &input, Value tupleBindings, Frame *env);
     Value evaluateFilter(const Node *predicate, const Value &input, Frame *env);
@@ -187,6 +195,9 @@ private:
     Value evaluateGroupExpression(const Group &group, const Value &input, Frame *env);
     Value evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>> &pairs, int position, const Value &input,
                              Frame *env);
+    Value sortStep(const Node *expr, const Value &input, Frame *env);
+    Value evaluateSingleGroup(const std::vector<std::pair<Node *, Node *>> &pairs, int position, const Value &item,
+                              Frame *env);
     Value evaluateCondition(const Node *expr, const Value &input, Frame *env);
     Value evaluateBlock(const Node *expr, const Value &input, Frame *env);
     Value evaluateFunction(const Node *expr, const Value &input, Frame *env, const Value *applyTo);

@@ -1511,7 +1511,7 @@ Value fnToMillis(Evaluator &ev, const CallContext &, std::vector<Value> &args)
     if (arg(args, 0).isUndefined())
         return {};
     const QString picture = str(args, 1);
-    return toMillis(str(args, 0), arg(args, 1).isDefined() ? &picture : nullptr, ev.context().nowMillis);
+    return toMillis(str(args, 0), arg(args, 1).isDefined() ? &picture : nullptr, ev.context().now());
 }
 
 Value fnFromMillis(Evaluator &, const CallContext &, std::vector<Value> &args)
@@ -1528,13 +1528,13 @@ Value fnNow(Evaluator &ev, const CallContext &, std::vector<Value> &args)
 {
     const QString picture = str(args, 0);
     const QString tz = str(args, 1);
-    return Value(fromMillis(ev.context().nowMillis, arg(args, 0).isDefined() ? &picture : nullptr,
+    return Value(fromMillis(ev.context().now(), arg(args, 0).isDefined() ? &picture : nullptr,
                             arg(args, 1).isDefined() ? &tz : nullptr));
 }
 
 Value fnMillis(Evaluator &ev, const CallContext &, std::vector<Value> &)
 {
-    return Value(ev.context().nowMillis);
+    return Value(ev.context().now());
 }
 
 // ---------------------------------------------------------------------------------------------

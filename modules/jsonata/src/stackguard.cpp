@@ -34,7 +34,9 @@ const char *computeFloor()
 
 const char *stackFloor()
 {
-    thread_local const char *floor = computeFloor();
+    __attribute__((tls_model("initial-exec"))) thread_local const char *floor = nullptr;
+    if (!floor)
+        floor = computeFloor();
     return floor;
 }
 

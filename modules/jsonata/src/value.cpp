@@ -19,13 +19,14 @@ Heap::~Heap() = default;
 namespace {
 // Destroying a deeply nested value must not recurse once per level: a payload released while
 // another is being destroyed is queued and deleted by the outermost release.
-thread_local bool tDraining = false;
-thread_local std::vector<Heap *> *tPending = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local bool tDraining = false;
+__attribute__((tls_model("initial-exec"))) thread_local std::vector<Heap *> *tPending = nullptr;
 } // namespace
 
 void release(Heap *heap) noexcept
 {
-    if (heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    // the sole owner needs no atomic read-modify-write: nobody else can take a new reference
+    if (heap->refs.load(std::memory_order_acquire) != 1 && heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
         return;
     if (tDraining) {
         if (!tPending)
@@ -80,8 +81,11 @@ const Value *Object::find(const QString &key) const
         auto it = m_index.constFind(key);
         return it == m_index.cend() ? nullptr : &m_entries[size_t(*it)].second;
     }
+    const qsizetype n = key.size();
+    const QChar *k = key.constData();
     for (const Entry &e : m_entries) {
-        if (e.first == key)
+        if (e.first.size() == n
+            && (e.first.constData() == k || std::memcmp(e.first.constData(), k, size_t(n) * sizeof(QChar)) == 0))
             return &e.second;
     }
     return nullptr;
@@ -115,6 +119,15 @@ void Object::insert(const QString &key, Value value)
             return;
         }
     }
+    m_entries.emplace_back(key, std::move(value));
+    if (!m_index.isEmpty())
+        m_index.insert(key, size() - 1);
+    else if (size() > kIndexThreshold)
+        rebuildIndex();
+}
+
+void Object::appendUnique(const QString &key, Value value)
+{
     m_entries.emplace_back(key, std::move(value));
     if (!m_index.isEmpty())
         m_index.insert(key, size() - 1);

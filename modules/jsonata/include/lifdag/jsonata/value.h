@@ -56,6 +56,8 @@ public:
     // Inserts or replaces (keeping the key's position when it exists).
     void insert(const QString &key, Value value);
     bool remove(const QString &key);
+    // Appends a key known to be absent, in the order the caller already established.
+    void appendUnique(const QString &key, Value value);
     void reserve(qsizetype n) { m_entries.reserve(size_t(n)); }
 
 private:
