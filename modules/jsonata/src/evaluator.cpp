@@ -312,7 +312,7 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
     size_t count = inputIsSequence ? input.items().size() : 1;
     auto inputSequenceValue = [&]() -> Value {
         if (holder.isDefined())
-            return holder;
+            return holder.isArray() ? holder : sequenceOf(holder);
         return inputIsSequence ? input : sequenceOf(input);
     };
 
@@ -360,6 +360,11 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
             resultSequence = Value::array(std::move(out), Value::Sequence);
         }
     }
+
+    // steps return a lone non-array result bare; it stands for a singleton sequence
+    if (!isTupleStream && resultSequence.isDefined() && !resultSequence.isArray()
+        && (expr->keepSingletonArray || expr->keepArray))
+        resultSequence = sequenceOf(resultSequence);
 
     if (expr->keepSingletonArray && resultSequence.isDefined()) {
         if (resultSequence.isArray() && resultSequence.hasFlag(Value::Cons) && !resultSequence.hasFlag(Value::Sequence))
@@ -418,7 +423,16 @@ Value Evaluator::evaluateStep(const Node *expr, const Value *items, size_t count
         ++results;
     }
     if (results == 1) {
-        if (lastStep && first.isArray() && !first.isSequence())
+        if (first.isArray()) {
+            if (lastStep && !first.isSequence())
+                return first;
+            if (!first.hasFlag(Value::Cons)) {
+                flat = first.items();
+                return Value::array(std::move(flat), Value::Sequence);
+            }
+        }
+        // a singleton sequence: returned bare (evaluatePath treats a non-array as one item)
+        if (!first.isArray())
             return first;
         flattenInto(std::move(first));
     }
@@ -819,7 +833,7 @@ Value Evaluator::evaluateGroupExpression(const Group &group, const Value &input,
 namespace {
 bool isArrayIndexKey(const QString &k, quint64 *v)
 {
-    if (k.isEmpty() || k.size() > 10 || !k.at(0).isDigit() || (k.size() > 1 && k.at(0) == u'0'))
+    if (k.isEmpty() || k.size() > 10 || k.at(0) < u'0' || k.at(0) > u'9' || (k.size() > 1 && k.at(0) == u'0'))
         return false;
     quint64 n = 0;
     for (QChar c : k) {

@@ -4,6 +4,8 @@
 #include "ast_p.h"
 #include "value_p.h"
 
+#include <QVarLengthArray>
+
 #include <chrono>
 #include <functional>
 
@@ -45,7 +47,7 @@ struct Frame
     EvalContext *ctx = nullptr;
     Frame *prevAlive = nullptr;
     Frame *nextAlive = nullptr;
-    std::vector<std::pair<QString, Value>> vars;
+    QVarLengthArray<std::pair<QString, Value>, 4> vars;
 
     void bind(const QString &name, Value v)
     {
