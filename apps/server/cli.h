@@ -35,7 +35,9 @@ void onTerminationSignal(std::function<void(int signal)> onSignal);
 // The commands, defined one per file in apps/server/cmd_*.cpp.
 int runCodeServer(const QStringList &args);
 int runDev(const QStringList &args);
+int runExecuteRun(const QStringList &args);
 int runInstance(const QStringList &args);
+int runJob(const QStringList &args);
 int runJsonata(const QStringList &args);
 
 } // namespace lifdag::cli

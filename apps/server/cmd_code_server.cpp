@@ -1,24 +1,15 @@
 // `lifdag code-server start`: the code location (gRPC :4000).
 #include "cli.h"
+#include "registry.h"
 
 #include <lifdag/codelocation/containercontext.h>
 #include <lifdag/codelocation/server.h>
-#include <lifdag/execution/examplejobs.h>
+#include <lifdag/config/instanceconfig.h>
+#include <lifdag/instance/instance.h>
 
 #include <QCoreApplication>
 
 namespace lifdag::cli {
-
-namespace {
-// Every job this build of lifdag ships; later issues add LIF's job and external adapters here.
-Result<std::shared_ptr<const execution::JobRegistry>> buildRegistry()
-{
-    auto registry = std::make_shared<execution::JobRegistry>();
-    if (const Status s = execution::examples::registerExampleJobs(*registry); !s)
-        return s.error();
-    return std::shared_ptr<const execution::JobRegistry>(std::move(registry));
-}
-} // namespace
 
 int runCodeServer(const QStringList &args)
 {
@@ -66,6 +57,26 @@ int runCodeServer(const QStringList &args)
     options.containerContext = *context;
     options.workerProgram = QCoreApplication::applicationFilePath();
     options.reloadRegistry = buildRegistry;
+    // With an instance, StartRun refuses runs that are not stored or not waiting to start.
+    std::shared_ptr<instance::Instance> instance;
+    if (const QString home = config::dagsterHome(); !home.isEmpty()) {
+        auto opened = instance::Instance::open(home);
+        if (!opened)
+            return fail(opened.error().message);
+        instance = *opened;
+        options.checkRun = [instance](const QString &runId) -> Status {
+            const auto run = instance->storage().runs().run(runId);
+            if (!run)
+                return run.error();
+            if (!run->has_value())
+                return Error{QStringLiteral("codelocation.not_found"),
+                             QStringLiteral("run %1 not found in %2").arg(runId, instance->storage().settings().describe())};
+            if (isTerminal((*run)->status))
+                return Error{QStringLiteral("codelocation.finished"),
+                             QStringLiteral("run %1 already ended %2").arg(runId, runStatusName((*run)->status))};
+            return {};
+        };
+    }
 
     codelocation::Server server(options, *registry);
     onTerminationSignal([&server](int) { server.requestShutdown(); });

@@ -1,9 +1,9 @@
 // `lifdag dev`: every service on one machine with SQLite storage in $DAGSTER_HOME.
 #include "cli.h"
+#include "registry.h"
 
 #include <lifdag/codelocation/server.h>
 #include <lifdag/config/instanceconfig.h>
-#include <lifdag/execution/examplejobs.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -57,20 +57,20 @@ int runDev(const QStringList &args)
     if (!instance)
         return fail(instance.error().message);
 
-    auto registry = std::make_shared<execution::JobRegistry>();
-    if (const Status s = execution::examples::registerExampleJobs(*registry); !s)
-        return fail(s.error().message);
+    auto registry = buildRegistry();
+    if (!registry)
+        return fail(registry.error().message);
     codelocation::ServerOptions options;
     options.host = QStringLiteral("127.0.0.1");
     options.port = codePort;
     options.locationName = QStringLiteral("dev_location");
     options.workerProgram = QCoreApplication::applicationFilePath();
-    codelocation::Server codeServer(options, registry);
+    codelocation::Server codeServer(options, *registry);
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);
 
     out(QStringLiteral("lifdag dev: instance %1 (%2)").arg(home, instance->runStorage.describe()));
-    out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)").arg(codeServer.port()).arg(registry->size()));
+    out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)").arg(codeServer.port()).arg((*registry)->size()));
     // The webserver joins this composition root with its own issue; say where it will listen.
     out(QStringLiteral("lifdag dev: UI and API will be at http://localhost:%1 once the webserver is built in; "
                        "press Ctrl-C to stop")

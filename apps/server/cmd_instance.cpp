@@ -3,6 +3,8 @@
 
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/config/workspace.h>
+#include <lifdag/instance/instance.h>
+#include <lifdag/storage/storage.h>
 
 #include <QDir>
 #include <QFileInfo>
@@ -95,6 +97,26 @@ int check(const QString &home, const QString &workspaceOption)
     return 0;
 }
 
+int migrate(const QString &home)
+{
+    const auto cfg = config::loadInstance(home);
+    if (!cfg)
+        return fail(cfg.error().message);
+    // Open without migrating first, so the report says where the schema came from.
+    const storage::Settings settings = instance::storageSettings(cfg->runStorage);
+    const auto opened = storage::open(settings, false);
+    if (!opened)
+        return fail(opened.error().message);
+    const auto report = (*opened)->migrate();
+    if (!report)
+        return fail(report.error().message);
+    if (report->fromVersion == report->toVersion)
+        out(QStringLiteral("%1: schema is up to date (version %2)").arg(settings.describe()).arg(report->toVersion));
+    else
+        out(QStringLiteral("%1: migrated schema from version %2 to %3").arg(settings.describe()).arg(report->fromVersion).arg(report->toVersion));
+    return 0;
+}
+
 } // namespace
 
 int runInstance(const QStringList &args)
@@ -118,6 +140,8 @@ int runInstance(const QStringList &args)
         return fail(QStringLiteral("DAGSTER_HOME is not set; pass --home DIR"));
     if (positional.first() == QLatin1StringView("check"))
         return check(home, parser.value(QStringLiteral("workspace")));
+    if (positional.first() == QLatin1StringView("migrate"))
+        return migrate(home);
     return fail(QStringLiteral("unknown action \"%1\" (expected check or migrate)").arg(positional.first()), 2);
 }
 

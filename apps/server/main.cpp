@@ -15,7 +15,9 @@ namespace {
 const Command kCommands[] = {
     {"code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)", runCodeServer},
     {"dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev},
+    {"execute-run", "Execute one stored run in this process (what a run launcher starts)", runExecuteRun},
     {"instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage", runInstance},
+    {"job", "Launch a job from the shell (lifdag job launch JOB [--config FILE] [--tag k=v] [--wait])", runJob},
     {"jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata},
 };
 

@@ -1,0 +1,48 @@
+// `lifdag execute-run RUN_ID`: what a run launcher starts (one process per run).
+#include "cli.h"
+#include "registry.h"
+
+#include <lifdag/codelocation/runworker.h>
+#include <lifdag/config/instanceconfig.h>
+#include <lifdag/instance/instance.h>
+
+namespace lifdag::cli {
+
+int runExecuteRun(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("run_id"), QStringLiteral("The stored run to execute."));
+    parser.addOption({QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."), QStringLiteral("dir")});
+    if (!parse(parser, args, QStringLiteral("Execute one stored run in this process (started by a run launcher).")))
+        return 2;
+    if (parser.positionalArguments().size() != 1)
+        return fail(QStringLiteral("expected one run id"), 2);
+    const QString home = parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home")) : config::dagsterHome();
+    if (home.isEmpty())
+        return fail(QStringLiteral("DAGSTER_HOME is not set; pass --home DIR"), 2);
+    // Signals first, so every thread started later has them blocked and a SIGTERM cancels cleanly.
+    codelocation::RunWorker *current = nullptr;
+    std::mutex currentMutex;
+    onTerminationSignal([&](int) {
+        std::lock_guard lock(currentMutex);
+        if (current)
+            current->cancel();
+    });
+    auto instance = instance::Instance::open(home);
+    if (!instance)
+        return fail(instance.error().message, 2);
+    auto registry = buildRegistry();
+    if (!registry)
+        return fail(registry.error().message, 2);
+    codelocation::RunWorker worker(*instance, *registry);
+    {
+        std::lock_guard lock(currentMutex);
+        current = &worker;
+    }
+    const int rc = worker.execute(parser.positionalArguments().first());
+    std::lock_guard lock(currentMutex);
+    current = nullptr;
+    return rc;
+}
+
+} // namespace lifdag::cli

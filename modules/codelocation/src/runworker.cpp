@@ -1,0 +1,154 @@
+#include "lifdag/codelocation/runworker.h"
+
+#include "codelocation_log_p.h"
+
+#include <lifdag/codelocation/batchingeventsink.h>
+#include <lifdag/execution/executor.h>
+
+#include <QCoreApplication>
+#include <QHostInfo>
+#include <QSet>
+
+namespace lifdag::codelocation {
+
+namespace {
+
+Event runEvent(const QString &runId, const char *type, const QString &message, const QString &level = QStringLiteral("INFO"))
+{
+    Event e;
+    e.runId = runId;
+    e.timestamp = QDateTime::currentDateTimeUtc();
+    e.eventType = QString::fromLatin1(type);
+    e.level = level;
+    e.message = message;
+    return e;
+}
+
+// What a run "returns": the `result` output of the job's last steps (those nothing depends on).
+QJsonObject jobResult(const execution::JobDefinition &job, const execution::RunResult &result)
+{
+    QSet<QString> upstream;
+    for (const execution::JobNode &node : job.nodes()) {
+        for (const execution::InputSource &src : node.inputs)
+            upstream.insert(src.node);
+    }
+    QJsonObject out;
+    for (const execution::JobNode &node : job.nodes()) {
+        if (upstream.contains(node.op.name) || node.isMapped())
+            continue;
+        const QJsonValue v = result.output(node.op.name);
+        if (!v.isUndefined())
+            out.insert(node.op.name, v);
+    }
+    // A single terminal object (LIF's results document) is stored as it is.
+    if (out.size() == 1 && out.begin().value().isObject())
+        return out.begin().value().toObject();
+    return out;
+}
+
+} // namespace
+
+RunWorker::RunWorker(std::shared_ptr<instance::Instance> instance, std::shared_ptr<const execution::JobRegistry> registry)
+    : m_instance(std::move(instance))
+    , m_registry(std::move(registry))
+{
+}
+
+RunWorker::~RunWorker() = default;
+
+void RunWorker::cancel()
+{
+    m_cancelRequested = true;
+    std::lock_guard lock(m_mutex);
+    if (m_executor) {
+        auto &runs = m_instance->storage().runs();
+        if (const auto moved = runs.transition(m_runId, RunStatus::Canceling, {RunStatus::Started}); moved.ok() && *moved) {
+            m_sink->append(runEvent(m_runId, EventType::RunCanceling, QStringLiteral("Run is being canceled (SIGTERM).")));
+        }
+        m_executor->cancel();
+    }
+}
+
+int RunWorker::execute(const QString &runId)
+{
+    storage::Storage &storage = m_instance->storage();
+    const auto loaded = storage.runs().run(runId);
+    if (!loaded) {
+        qCCritical(lcCodeLocation, "%s", qPrintable(loaded.error().message));
+        return 2;
+    }
+    if (!loaded->has_value()) {
+        qCCritical(lcCodeLocation, "run %s not found in %s", qPrintable(runId), qPrintable(storage.settings().describe()));
+        return 2;
+    }
+    const storage::RunRecord run = **loaded;
+    const execution::JobPtr job = m_registry->job(run.jobName);
+
+    const auto started = storage.runs().transition(runId, RunStatus::Started, {RunStatus::Starting, RunStatus::NotStarted});
+    if (!started) {
+        qCCritical(lcCodeLocation, "%s", qPrintable(started.error().message));
+        return 2;
+    }
+    if (!*started) {
+        qCCritical(lcCodeLocation, "run %s is %s, not STARTING: nothing to execute", qPrintable(runId),
+                   qPrintable(runStatusName(run.status)));
+        return 2;
+    }
+    const Status recorded = storage.runs().setWorkerInfo(runId, {QCoreApplication::applicationPid(), QHostInfo::localHostName(),
+                                                                 qEnvironmentVariable("HOSTNAME")});
+    if (!recorded)
+        qCWarning(lcCodeLocation, "%s", qPrintable(recorded.error().message));
+
+    BatchingEventSink sink([&storage](const QList<Event> &batch) -> Status {
+        const auto ids = storage.events().append(batch);
+        return ids ? Status{} : Status(ids.error());
+    });
+
+    if (!job) {
+        sink.append(runEvent(runId, EventType::RunFailure,
+                             QStringLiteral("Job \"%1\" is not in this code location (%2).").arg(run.jobName, m_registry->repositoryName()),
+                             QStringLiteral("ERROR")));
+        sink.flush();
+        (void)storage.runs().transition(runId, RunStatus::Failure);
+        qCCritical(lcCodeLocation, "run %s: unknown job %s", qPrintable(runId), qPrintable(run.jobName));
+        return 2;
+    }
+
+    execution::Executor executor(job, runId, run.runConfig, sink);
+    {
+        std::lock_guard lock(m_mutex);
+        m_runId = runId;
+        m_executor = &executor;
+        m_sink = &sink;
+    }
+    if (m_cancelRequested)
+        cancel();
+    (void)executor.start(); // an invalid config finishes the run with RUN_FAILURE and config_errors
+    executor.wait();
+    {
+        std::lock_guard lock(m_mutex);
+        m_executor = nullptr;
+        m_sink = nullptr;
+    }
+    const execution::RunResult result = executor.result();
+    sink.flush(); // every event is stored before the status says the run ended
+
+    if (result.status == RunStatus::Success) {
+        const QJsonObject output = jobResult(*job, result);
+        if (!output.isEmpty()) {
+            if (const Status s = storage.runs().setResult(runId, output); !s)
+                qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
+        }
+    }
+    RunStatus final = result.status;
+    if (!isTerminal(final))
+        final = RunStatus::Failure;
+    const auto ended = storage.runs().transition(runId, final);
+    if (!ended)
+        qCCritical(lcCodeLocation, "%s", qPrintable(ended.error().message));
+    qCInfo(lcCodeLocation, "run %s (%s) ended %s in %lld ms", qPrintable(runId), qPrintable(run.jobName),
+           qPrintable(runStatusName(final)), static_cast<long long>(result.durationMs));
+    return final == RunStatus::Success ? 0 : 1;
+}
+
+} // namespace lifdag::codelocation
