@@ -79,8 +79,8 @@ private Q_SLOTS:
         QStringList names;
         for (const JobInfo &j : *jobs)
             names << j.name;
-        QCOMPARE(names, (QStringList{u"diamond_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s}));
-        const JobInfo &fanout = (*jobs)[1];
+        QCOMPARE(names, (QStringList{u"diamond_job"_s, u"env_check_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s}));
+        const JobInfo &fanout = (*jobs)[2];
         QVERIFY(!fanout.configSchema.isEmpty());
         QVERIFY(!fanout.configSkeleton.isEmpty());
         bool sawDynamic = false, sawCollect = false, sawMapped = false;
@@ -175,7 +175,7 @@ private Q_SLOTS:
     {
         const auto n = m_client->reload();
         QVERIFY(n.ok());
-        QCOMPARE(*n, 4);
+        QCOMPARE(*n, 5);
     }
 
     void unreachableServerFailsWithinDeadlineNamingAddress()

@@ -1,4 +1,7 @@
 #include <lifdag/execution/examplejobs.h>
+
+#include <QCryptographicHash>
+#include <QJsonArray>
 #include <lifdag/execution/executor.h>
 
 #include <QJsonArray>
@@ -34,6 +37,23 @@ private Q_SLOTS:
         QCOMPARE(result.steps.size(), steps);
         QCOMPARE(sink.eventTypes().first(), u"RUN_START"_s);
         QCOMPARE(sink.eventTypes().last(), u"RUN_SUCCESS"_s);
+    }
+
+    void envCheckJobReportsDigestsNeverValues()
+    {
+        qputenv("LIFDAG_ENV_CHECK_PROBE", "probe-value-1");
+        MemoryEventSink sink;
+        const QJsonObject config { { u"ops"_s, QJsonObject { { u"check_env"_s, QJsonObject { { u"config"_s,
+            QJsonObject { { u"names"_s, QJsonArray { u"LIFDAG_ENV_CHECK_PROBE"_s, u"LIFDAG_ENV_CHECK_ABSENT"_s } } } } } } } } };
+        Executor executor(*examples::envCheckJob().build(), u"r"_s, config, sink);
+        const RunResult result = executor.run();
+        QCOMPARE(result.status, RunStatus::Success);
+        const QJsonObject seen = result.output(u"check_env"_s).toObject();
+        QCOMPARE(seen[u"LIFDAG_ENV_CHECK_PROBE"_s].toString(),
+                 QString::fromLatin1(QCryptographicHash::hash("probe-value-1", QCryptographicHash::Sha256).toHex()));
+        QVERIFY(seen[u"LIFDAG_ENV_CHECK_ABSENT"_s].isNull());
+        for (const Event &e : sink.events())
+            QVERIFY(!e.message.contains(u"probe-value"_s));
     }
 
     void helloJobGreetsWhomItIsConfiguredTo()

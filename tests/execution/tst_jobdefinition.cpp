@@ -240,7 +240,7 @@ private Q_SLOTS:
         QCOMPARE(registry.repositoryName(), u"__repository__"_s);
         QVERIFY(examples::registerExampleJobs(registry).ok());
         QCOMPARE(registry.jobNames(),
-                 (QStringList { u"diamond_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s }));
+                 (QStringList { u"diamond_job"_s, u"env_check_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s }));
         QVERIFY(registry.job(u"hello_job"_s));
         QVERIFY(!registry.job(u"nope"_s));
         const Status again = registry.add(examples::helloJob());
@@ -248,7 +248,7 @@ private Q_SLOTS:
         QCOMPARE(again.error().code, u"execution.duplicate_job"_s);
         const QJsonObject json = registry.toJson();
         QCOMPARE(json[u"repository"_s].toString(), u"__repository__"_s);
-        QCOMPARE(json[u"jobs"_s].toArray().size(), 4);
+        QCOMPARE(json[u"jobs"_s].toArray().size(), 5);
         QVERIFY(!json[u"jobs"_s][0][u"description"_s].toString().isEmpty());
     }
 };

@@ -3,6 +3,7 @@
 #include "lifdag/execution/errorinfo.h"
 #include "lifdag/execution/opcontext.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -193,9 +194,38 @@ JobBuilder flakyJob()
     return job;
 }
 
+JobBuilder envCheckJob()
+{
+    OpDefinition check {
+        .name = u"check_env"_s,
+        .description = u"Reports, for each named variable, whether the run sees it and a SHA-256 of its value."_s,
+        .config = cfg::field(cfg::Shape({ { u"names"_s, cfg::field(cfg::Array(cfg::String())) } })),
+        .compute = [](OpContext &context) -> Status {
+            QJsonObject seen;
+            for (const QJsonValue &name : context.opConfig()[u"names"_s].toArray()) {
+                const QByteArray key = name.toString().toLocal8Bit();
+                if (!qEnvironmentVariableIsSet(key.constData())) {
+                    seen.insert(name.toString(), QJsonValue::Null);
+                    continue;
+                }
+                const QByteArray digest = QCryptographicHash::hash(qgetenv(key.constData()), QCryptographicHash::Sha256);
+                seen.insert(name.toString(), QString::fromLatin1(digest.toHex()));
+            }
+            context.log().info(u"checked "_s + QString::number(seen.size()) + u" variable(s)"_s);
+            context.output(seen);
+            return {};
+        },
+    };
+    JobBuilder job(u"env_check_job"_s);
+    job.description(u"Diagnoses environment passthrough to run workers: names and value digests, never values."_s)
+        .tag(kExampleTag, u"true"_s);
+    job.add(std::move(check));
+    return job;
+}
+
 Status registerExampleJobs(JobRegistry &registry)
 {
-    for (const JobBuilder &builder : { helloJob(), diamondJob(), fanoutJob(), flakyJob() }) {
+    for (const JobBuilder &builder : { helloJob(), diamondJob(), fanoutJob(), flakyJob(), envCheckJob() }) {
         const Status added = registry.add(builder);
         if (!added.ok())
             return added;

@@ -17,7 +17,11 @@ JobBuilder fanoutJob();
 // delay=0.01 s, EXPONENTIAL, PLUS_MINUS). Config ops.flaky.config {failures: Int = 2}.
 JobBuilder flakyJob();
 
-// Adds all four to `registry`.
+// check_env reports, for each name in ops.check_env.config.names, null when the variable is not
+// set and the SHA-256 hex digest of its value otherwise - proof of passthrough without exposure.
+JobBuilder envCheckJob();
+
+// Adds all of them to `registry`.
 Status registerExampleJobs(JobRegistry &registry);
 
 } // namespace lifdag::execution::examples
