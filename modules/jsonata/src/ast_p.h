@@ -11,6 +11,7 @@
 
 #include <deque>
 #include <memory>
+#include <new>
 #include <vector>
 
 namespace lifdag::jsonata::detail {
@@ -151,24 +152,48 @@ struct Node
     std::shared_ptr<const RegexData> regex;
 };
 
-// Owns every node and slot of one compiled expression.
+// Owns every node and slot of one compiled expression (nodes come from blocks, not one
+// allocation each: compiling is on the path of every uncached evaluation).
 struct Ast
 {
-    std::deque<Node> nodes;
-    std::deque<Slot> slots;
+    Ast() = default;
+    Ast(const Ast &) = delete;
+    Ast &operator=(const Ast &) = delete;
+    ~Ast()
+    {
+        for (auto it = m_nodes.rbegin(); it != m_nodes.rend(); ++it)
+            (*it)->~Node();
+    }
+
+    std::deque<Slot> slotStore;
     Node *root = nullptr;
 
     Node *make(NodeType t, int position)
     {
-        Node &n = nodes.emplace_back();
-        n.type = t;
-        n.position = position;
-        return &n;
+        if (m_blocks.empty() || m_used == kBlockNodes) {
+            m_blocks.push_back(std::make_unique<Storage[]>(kBlockNodes));
+            m_used = 0;
+        }
+        Node *n = new (&m_blocks.back()[m_used++]) Node();
+        m_nodes.push_back(n);
+        n->type = t;
+        n->position = position;
+        return n;
     }
     Slot *makeSlot()
     {
-        return &slots.emplace_back();
+        return &slotStore.emplace_back();
     }
+
+private:
+    static constexpr size_t kBlockNodes = 16;
+    struct Storage
+    {
+        alignas(Node) unsigned char bytes[sizeof(Node)];
+    };
+    std::vector<std::unique_ptr<Storage[]>> m_blocks;
+    size_t m_used = 0;
+    std::vector<Node *> m_nodes;
 };
 
 // Parses and post-processes `source`; throws JsonataError (S0xxx) on syntax errors.

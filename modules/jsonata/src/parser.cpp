@@ -47,44 +47,174 @@ bool isOperatorChar(QChar c)
     }
 }
 
+QString singleCharOperator(QChar c)
+{
+    switch (c.unicode()) {
+    case u'.': return u"."_s;
+    case u'[': return u"["_s;
+    case u']': return u"]"_s;
+    case u'{': return u"{"_s;
+    case u'}': return u"}"_s;
+    case u'(': return u"("_s;
+    case u')': return u")"_s;
+    case u',': return u","_s;
+    case u'@': return u"@"_s;
+    case u'#': return u"#"_s;
+    case u';': return u";"_s;
+    case u':': return u":"_s;
+    case u'?': return u"?"_s;
+    case u'+': return u"+"_s;
+    case u'-': return u"-"_s;
+    case u'*': return u"*"_s;
+    case u'/': return u"/"_s;
+    case u'%': return u"%"_s;
+    case u'|': return u"|"_s;
+    case u'=': return u"="_s;
+    case u'<': return u"<"_s;
+    case u'>': return u">"_s;
+    case u'^': return u"^"_s;
+    case u'&': return u"&"_s;
+    case u'!': return u"!"_s;
+    case u'~': return u"~"_s;
+    default: return QString(c);
+    }
+}
+
 bool isWhitespace(QChar c)
 {
     const char16_t u = c.unicode();
     return u == u' ' || u == u'\t' || u == u'\n' || u == u'\r' || u == u'\v';
 }
 
+// Operators are at most three characters: a switch on them is cheaper than hashing.
+constexpr quint32 opKey(char16_t a, char16_t b = 0, char16_t c = 0)
+{
+    return quint32(a) | (quint32(b) << 8) | (quint32(c) << 16);
+}
+
+quint32 opKey(const QString &op)
+{
+    if (op.size() > 3)
+        return 0;
+    quint32 k = 0;
+    for (qsizetype i = 0; i < op.size(); ++i) {
+        const char16_t c = op.at(i).unicode();
+        if (c > 0x7f)
+            return 0;
+        k |= quint32(c) << (8 * i);
+    }
+    return k;
+}
+
+// the reference's operator table (binding powers)
 int bindingPower(const QString &op)
 {
-    static const QHash<QString, int> table = {
-        {u"."_s, 75}, {u"["_s, 80}, {u"]"_s, 0}, {u"{"_s, 70}, {u"}"_s, 0}, {u"("_s, 80}, {u")"_s, 0},
-        {u","_s, 0}, {u"@"_s, 80}, {u"#"_s, 80}, {u";"_s, 80}, {u":"_s, 80}, {u"?"_s, 20}, {u"+"_s, 50},
-        {u"-"_s, 50}, {u"*"_s, 60}, {u"/"_s, 60}, {u"%"_s, 60}, {u"|"_s, 20}, {u"="_s, 40}, {u"<"_s, 40},
-        {u">"_s, 40}, {u"^"_s, 40}, {u"**"_s, 60}, {u".."_s, 20}, {u":="_s, 10}, {u"!="_s, 40},
-        {u"<="_s, 40}, {u">="_s, 40}, {u"~>"_s, 40}, {u"?:"_s, 40}, {u"??"_s, 40}, {u"and"_s, 30},
-        {u"or"_s, 25}, {u"in"_s, 40}, {u"&"_s, 50}, {u"!"_s, 0}, {u"~"_s, 0}};
-    return table.value(op, 0);
+    switch (opKey(op)) {
+    case opKey('.'):
+        return 75;
+    case opKey('['):
+    case opKey('('):
+    case opKey('@'):
+    case opKey('#'):
+    case opKey(';'):
+    case opKey(':'):
+        return 80;
+    case opKey('{'):
+        return 70;
+    case opKey('?'):
+    case opKey('|'):
+    case opKey('.', '.'):
+        return 20;
+    case opKey('+'):
+    case opKey('-'):
+    case opKey('&'):
+        return 50;
+    case opKey('*'):
+    case opKey('/'):
+    case opKey('%'):
+    case opKey('*', '*'):
+        return 60;
+    case opKey('='):
+    case opKey('<'):
+    case opKey('>'):
+    case opKey('^'):
+    case opKey('!', '='):
+    case opKey('<', '='):
+    case opKey('>', '='):
+    case opKey('~', '>'):
+    case opKey('?', ':'):
+    case opKey('?', '?'):
+    case opKey('i', 'n'):
+        return 40;
+    case opKey(':', '='):
+        return 10;
+    case opKey('a', 'n', 'd'):
+        return 30;
+    case opKey('o', 'r'):
+        return 25;
+    default:
+        return 0;
+    }
 }
 
 // left binding power of each parser symbol (symbols with only a nud have 0)
 int symbolLbp(const QString &id)
 {
-    static const QHash<QString, int> table = {
-        {u"."_s, 75}, {u"+"_s, 50}, {u"-"_s, 50}, {u"*"_s, 60}, {u"/"_s, 60}, {u"%"_s, 60}, {u"="_s, 40},
-        {u"<"_s, 40}, {u">"_s, 40}, {u"!="_s, 40}, {u"<="_s, 40}, {u">="_s, 40}, {u"&"_s, 50},
-        {u"and"_s, 30}, {u"or"_s, 25}, {u"in"_s, 40}, {u"~>"_s, 40}, {u"??"_s, 40}, {u"("_s, 80},
-        {u"["_s, 80}, {u"^"_s, 40}, {u"{"_s, 70}, {u":="_s, 10}, {u"@"_s, 80}, {u"#"_s, 80}, {u"?"_s, 20},
-        {u"?:"_s, 40}};
-    return table.value(id, 0);
+    switch (opKey(id)) {
+    case opKey(':'):
+    case opKey(';'):
+    case opKey('|'):
+    case opKey('.', '.'):
+    case opKey('*', '*'):
+        return 0;
+    default:
+        return bindingPower(id);
+    }
 }
 
 bool isKnownSymbol(const QString &op)
 {
-    static const QSet<QString> known = {u"."_s, u"+"_s, u"-"_s, u"*"_s, u"/"_s, u"%"_s, u"="_s, u"<"_s,
-                                        u">"_s, u"!="_s, u"<="_s, u">="_s, u"&"_s, u"and"_s, u"or"_s, u"in"_s,
-                                        u"~>"_s, u"??"_s, u"("_s, u"["_s, u"^"_s, u"{"_s, u":="_s, u"@"_s,
-                                        u"#"_s, u"?"_s, u"?:"_s, u":"_s, u";"_s, u","_s, u")"_s, u"]"_s,
-                                        u"}"_s, u".."_s, u"**"_s, u"|"_s};
-    return known.contains(op);
+    switch (opKey(op)) {
+    case opKey('.'):
+    case opKey('+'):
+    case opKey('-'):
+    case opKey('*'):
+    case opKey('/'):
+    case opKey('%'):
+    case opKey('='):
+    case opKey('<'):
+    case opKey('>'):
+    case opKey('!', '='):
+    case opKey('<', '='):
+    case opKey('>', '='):
+    case opKey('&'):
+    case opKey('a', 'n', 'd'):
+    case opKey('o', 'r'):
+    case opKey('i', 'n'):
+    case opKey('~', '>'):
+    case opKey('?', '?'):
+    case opKey('('):
+    case opKey('['):
+    case opKey('^'):
+    case opKey('{'):
+    case opKey(':', '='):
+    case opKey('@'):
+    case opKey('#'):
+    case opKey('?'):
+    case opKey('?', ':'):
+    case opKey(':'):
+    case opKey(';'):
+    case opKey(','):
+    case opKey(')'):
+    case opKey(']'):
+    case opKey('}'):
+    case opKey('.', '.'):
+    case opKey('*', '*'):
+    case opKey('|'):
+        return true;
+    default:
+        return false;
+    }
 }
 
 enum class TokType { Name, Variable, Operator, String, Number, Value, Regex };
@@ -140,18 +270,44 @@ public:
             t.position = m_pos;
             return t;
         }
-        auto two = [&](char16_t a, char16_t b) { return c == a && at(m_pos + 1) == b; };
-        static const char16_t pairs[][2] = {{u'.', u'.'}, {u':', u'='}, {u'!', u'='}, {u'>', u'='}, {u'<', u'='},
-                                            {u'*', u'*'}, {u'~', u'>'}, {u'?', u':'}, {u'?', u'?'}};
-        for (const auto &p : pairs) {
-            if (two(p[0], p[1])) {
-                m_pos += 2;
-                return op(QString(QChar(p[0])) + QChar(p[1]));
-            }
+        // operator texts are static strings: no allocation per token
+        const QChar c2 = at(m_pos + 1);
+        QString two;
+        switch (c.unicode()) {
+        case u'.':
+            two = c2 == u'.' ? u".."_s : QString();
+            break;
+        case u':':
+            two = c2 == u'=' ? u":="_s : QString();
+            break;
+        case u'!':
+            two = c2 == u'=' ? u"!="_s : QString();
+            break;
+        case u'>':
+            two = c2 == u'=' ? u">="_s : QString();
+            break;
+        case u'<':
+            two = c2 == u'=' ? u"<="_s : QString();
+            break;
+        case u'*':
+            two = c2 == u'*' ? u"**"_s : QString();
+            break;
+        case u'~':
+            two = c2 == u'>' ? u"~>"_s : QString();
+            break;
+        case u'?':
+            two = c2 == u':' ? u"?:"_s : (c2 == u'?' ? u"??"_s : QString());
+            break;
+        default:
+            break;
+        }
+        if (!two.isNull()) {
+            m_pos += 2;
+            return op(two);
         }
         if (isOperatorChar(c)) {
             ++m_pos;
-            return op(QString(c));
+            return op(singleCharOperator(c));
         }
         if (c == u'"' || c == u'\'') {
             const QChar quote = c;
