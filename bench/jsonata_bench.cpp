@@ -57,9 +57,11 @@ struct Group
 {
     if (msg)
         std::fprintf(stderr, "jsonata_bench: %s\n", msg);
-    std::fprintf(stderr, "usage: jsonata_bench [--iterations N] [--warmup N] [--fanout K] [--input FILE]\n"
-                         "       [--mode compiled|compile-each|cached|all] [--node BENCH_LIF_JS] [--write-records DIR]\n"
-                         "       GROUP.json|DIR ...\n");
+    std::fprintf(
+        stderr,
+        "usage: jsonata_bench [--iterations N] [--warmup N] [--fanout K] [--input FILE]\n"
+        "       [--mode compiled|compile-each|cached|all] [--node BENCH_LIF_JS] [--write-records DIR]\n"
+        "       GROUP.json|DIR ...\n");
     std::exit(2);
 }
 
@@ -91,17 +93,18 @@ Value leafValue(const QString &key, int i)
         return Value(u"student%1@example.edu"_s.arg(i + 1));
     if (k.endsWith(u"url"_s))
         return Value(u"https://example.org/%1/%2"_s.arg(key).arg(i + 1));
-    static const char *const first[] = {"Jordan", "Avery", "Riley"};
-    static const char *const last[] = {"Sample", "Example", "Tester"};
-    static const char *const full[] = {"Jordan Q Sample", "Avery Example", "Riley M Tester"};
+    static const char *const first[] = { "Jordan", "Avery", "Riley" };
+    static const char *const last[] = { "Sample", "Example", "Tester" };
+    static const char *const full[] = { "Jordan Q Sample", "Avery Example", "Riley M Tester" };
     if (k == u"firstname"_s)
         return Value(QString::fromLatin1(first[i % 3]));
     if (k == u"lastname"_s)
         return Value(QString::fromLatin1(last[i % 3]));
     if (k == u"name"_s)
         return Value(QString::fromLatin1(full[i % 3]));
-    static const char *const races[] = {"American Indian or Alaska Native", "Asian", "Black or African American",
-                                        "Native Hawaiian or Other Pacific Islander", "White"};
+    static const char *const races[] = { "American Indian or Alaska Native", "Asian",
+                                         "Black or African American",
+                                         "Native Hawaiian or Other Pacific Islander", "White" };
     if (k.contains(u"race"_s))
         return Value(QString::fromLatin1(races[i % 5]));
     return Value(u"%1-%2"_s.arg(key).arg(i + 1));
@@ -147,7 +150,8 @@ bool hasValue(const Value &v)
     if (v.isArray())
         return std::any_of(v.items().begin(), v.items().end(), hasValue);
     if (v.isObject())
-        return std::any_of(v.members().begin(), v.members().end(), [](const auto &m) { return hasValue(m.second); });
+        return std::any_of(v.members().begin(), v.members().end(),
+                           [](const auto &m) { return hasValue(m.second); });
     return true;
 }
 
@@ -172,7 +176,7 @@ std::vector<Group> loadGroups(const QStringList &paths)
         QFileInfo fi(p);
         if (fi.isDir()) {
             const QDir dir(p);
-            for (const QString &f : dir.entryList({u"*.json"_s}, QDir::Files, QDir::Name))
+            for (const QString &f : dir.entryList({ u"*.json"_s }, QDir::Files, QDir::Name))
                 files << dir.filePath(f);
         } else {
             files << p;
@@ -190,7 +194,8 @@ std::vector<Group> loadGroups(const QStringList &paths)
         for (const QJsonValue &t : doc.object().value(u"Transformations"_s).toArray()) {
             const QJsonObject o = t.toObject();
             const QString lang = o.value(u"ExpressionLanguage"_s).toString();
-            if (o.value(u"Expression"_s).isString() && (lang.isEmpty() || lang.compare(u"jsonata"_s, Qt::CaseInsensitive) == 0))
+            if (o.value(u"Expression"_s).isString()
+                && (lang.isEmpty() || lang.compare(u"jsonata"_s, Qt::CaseInsensitive) == 0))
                 g.expressions << o.value(u"Expression"_s).toString();
         }
         groups.push_back(g);
@@ -204,13 +209,14 @@ struct Figures
     double recordsPerSec = 0;
 };
 
-Figures runMode(const QString &mode, const std::vector<Group> &groups, const Options &opt, const Value *fixedInput)
+Figures runMode(const QString &mode, const std::vector<Group> &groups, const Options &opt,
+                const Value *fixedInput)
 {
     double totalEvals = 0;
     double totalSecs = 0;
     double totalRecords = 0;
-    std::printf("-- mode %s: %d iterations after %d warm-up rounds, fanout %d\n", qPrintable(mode), opt.iterations,
-                opt.warmup, opt.fanout);
+    std::printf("-- mode %s: %d iterations after %d warm-up rounds, fanout %d\n", qPrintable(mode),
+                opt.iterations, opt.warmup, opt.fanout);
     for (const Group &g : groups) {
         std::vector<Expression> compiled;
         QStringList sources;
@@ -256,17 +262,19 @@ Figures runMode(const QString &mode, const std::vector<Group> &groups, const Opt
             round();
         const double secs = double(timer.nsecsElapsed()) / 1e9;
         const double evals = double(opt.iterations) * double(compiled.size());
-        std::printf("== %s\n  expressions %d, compiled %d, non-empty result on the input %d/%d\n", qPrintable(g.name),
-                    int(g.expressions.size()), int(compiled.size()), nonEmpty, int(compiled.size()));
+        std::printf("== %s\n  expressions %d, compiled %d, non-empty result on the input %d/%d\n",
+                    qPrintable(g.name), int(g.expressions.size()), int(compiled.size()), nonEmpty,
+                    int(compiled.size()));
         for (const QString &f : failures)
             std::printf("  does not compile: %s\n", qPrintable(f));
-        std::printf("  %s expressions/s, %s records/s, %.2f us/expression (%.2f s)\n", qPrintable(fmt(evals / secs)),
-                    qPrintable(fmt(opt.iterations / secs)), secs * 1e6 / evals, secs);
+        std::printf("  %s expressions/s, %s records/s, %.2f us/expression (%.2f s)\n",
+                    qPrintable(fmt(evals / secs)), qPrintable(fmt(opt.iterations / secs)), secs * 1e6 / evals,
+                    secs);
         totalEvals += evals;
         totalSecs += secs;
         totalRecords += opt.iterations;
     }
-    Figures f{totalEvals / totalSecs, totalRecords / totalSecs / double(groups.size())};
+    Figures f { totalEvals / totalSecs, totalRecords / totalSecs / double(groups.size()) };
     // records/s over all groups: one record = one round of one group's expressions
     f.recordsPerSec = totalRecords / totalSecs;
     std::printf("== all groups (%s): %s expressions/s, %s records/s\n\n", qPrintable(mode),
@@ -278,8 +286,13 @@ Figures runMode(const QString &mode, const std::vector<Group> &groups, const Opt
 // Runs bench-lif.js with the same files and options; returns its "all groups" figures.
 bool runNode(const Options &opt, bool compileEach, Figures *out)
 {
-    QStringList args{opt.node, u"--iterations"_s, QString::number(opt.iterations), u"--warmup"_s,
-                     QString::number(opt.warmup), u"--fanout"_s, QString::number(opt.fanout)};
+    QStringList args { opt.node,
+                       u"--iterations"_s,
+                       QString::number(opt.iterations),
+                       u"--warmup"_s,
+                       QString::number(opt.warmup),
+                       u"--fanout"_s,
+                       QString::number(opt.fanout) };
     if (compileEach)
         args << u"--compile-each"_s;
     if (!opt.input.isEmpty())
@@ -340,8 +353,9 @@ int main(int argc, char *argv[])
     }
     if (opt.files.isEmpty() || opt.iterations < 1 || opt.warmup < 0 || opt.fanout < 1)
         usage("give MDR group files or a directory of them");
-    const QStringList modes = opt.mode == u"all"_s ? QStringList{u"compiled"_s, u"cached"_s, u"compile-each"_s}
-                                                   : QStringList{opt.mode};
+    const QStringList modes = opt.mode == u"all"_s
+        ? QStringList { u"compiled"_s, u"cached"_s, u"compile-each"_s }
+        : QStringList { opt.mode };
     for (const QString &m : modes) {
         if (m != u"compiled"_s && m != u"compile-each"_s && m != u"cached"_s)
             usage("unknown --mode");
@@ -367,7 +381,7 @@ int main(int argc, char *argv[])
         for (const QString &p : opt.files) {
             if (QFileInfo(p).isDir()) {
                 const QDir dir(p);
-                for (const QString &f : dir.entryList({u"*.json"_s}, QDir::Files, QDir::Name))
+                for (const QString &f : dir.entryList({ u"*.json"_s }, QDir::Files, QDir::Name))
                     files << dir.absoluteFilePath(f);
             } else {
                 files << QFileInfo(p).absoluteFilePath();
@@ -380,16 +394,18 @@ int main(int argc, char *argv[])
         const bool okEach = runNode(nodeOpt, true, &jsEach);
         std::printf("-- jsonata-js (bench-lif.js) on the same machine\n");
         if (okCompiled)
-            std::printf("  compiled:     %s expressions/s, %s records/s\n", qPrintable(fmt(jsCompiled.exprPerSec)),
-                        qPrintable(fmt(jsCompiled.recordsPerSec)));
+            std::printf("  compiled:     %s expressions/s, %s records/s\n",
+                        qPrintable(fmt(jsCompiled.exprPerSec)), qPrintable(fmt(jsCompiled.recordsPerSec)));
         if (okEach)
-            std::printf("  compile-each: %s expressions/s, %s records/s\n", qPrintable(fmt(jsEach.exprPerSec)),
-                        qPrintable(fmt(jsEach.recordsPerSec)));
+            std::printf("  compile-each: %s expressions/s, %s records/s\n",
+                        qPrintable(fmt(jsEach.exprPerSec)), qPrintable(fmt(jsEach.recordsPerSec)));
         std::printf("-- ratios (lifdag / jsonata-js)\n");
         if (okCompiled && ours.count(u"compiled"_s))
-            std::printf("  compiled vs compiled:         %.1fx\n", ours[u"compiled"_s].exprPerSec / jsCompiled.exprPerSec);
+            std::printf("  compiled vs compiled:         %.1fx\n",
+                        ours[u"compiled"_s].exprPerSec / jsCompiled.exprPerSec);
         if (okEach && ours.count(u"compile-each"_s))
-            std::printf("  compile-each vs compile-each: %.1fx\n", ours[u"compile-each"_s].exprPerSec / jsEach.exprPerSec);
+            std::printf("  compile-each vs compile-each: %.1fx\n",
+                        ours[u"compile-each"_s].exprPerSec / jsEach.exprPerSec);
         if (okEach && ours.count(u"cached"_s))
             std::printf("  cached vs compile-each:       %.1fx  (lifdag's Transformer vs LIF's translator)\n",
                         ours[u"cached"_s].exprPerSec / jsEach.exprPerSec);

@@ -58,7 +58,9 @@ inline void addCaseRows(const QString &dataDir, const QString &table)
         const Value dataset = c.member(QStringLiteral("dataset"));
         if (dataset.isString()) {
             if (!datasets.contains(dataset.toStr()))
-                datasets.insert(dataset.toStr(), loadJson(dataDir + QStringLiteral("/") + dataset.toStr() + QStringLiteral(".json")));
+                datasets.insert(
+                    dataset.toStr(),
+                    loadJson(dataDir + QStringLiteral("/") + dataset.toStr() + QStringLiteral(".json")));
             input = datasets.value(dataset.toStr());
         }
         if (c.member(QStringLiteral("inputUndefined")).isBool())
@@ -112,15 +114,17 @@ inline QByteArray describe(const Value &v)
 }
 
 // Evaluates one row and checks it against its expectation.
-inline void verifyCase(const QString &expr, const Value &input, const EvaluateOptions &options, const Value &expect)
+inline void verifyCase(const QString &expr, const Value &input, const EvaluateOptions &options,
+                       const Value &expect)
 {
     const JResult<Expression> compiled = Expression::compile(expr);
     const Value expectedError = expect.member(QStringLiteral("error"));
-    JResult<Value> result = compiled.ok() ? compiled.value().evaluate(input, options)
-                                          : JResult<Value>(compiled.error());
+    JResult<Value> result =
+        compiled.ok() ? compiled.value().evaluate(input, options) : JResult<Value>(compiled.error());
     if (expectedError.isString()) {
-        QVERIFY2(!result.ok(), qPrintable(QStringLiteral("expected error %1, got %2")
-                                              .arg(expectedError.toStr(), QString::fromUtf8(describe(result.value())))));
+        QVERIFY2(!result.ok(),
+                 qPrintable(QStringLiteral("expected error %1, got %2")
+                                .arg(expectedError.toStr(), QString::fromUtf8(describe(result.value())))));
         QCOMPARE(result.error().code, expectedError.toStr());
         QVERIFY2(!result.error().message.isEmpty(), "an error carries a message");
         return;
@@ -128,7 +132,8 @@ inline void verifyCase(const QString &expr, const Value &input, const EvaluateOp
     QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
     if (expect.member(QStringLiteral("undefined")).isBool()) {
         QVERIFY2(result.value().isUndefined(),
-                 qPrintable(QStringLiteral("expected undefined, got ") + QString::fromUtf8(describe(result.value()))));
+                 qPrintable(QStringLiteral("expected undefined, got ")
+                            + QString::fromUtf8(describe(result.value()))));
         return;
     }
     const Value wanted = expect.member(QStringLiteral("result"));
@@ -136,9 +141,10 @@ inline void verifyCase(const QString &expr, const Value &input, const EvaluateOp
     const Result<QByteArray> text = result.value().toJson();
     QVERIFY(text.ok());
     const Value got = Value::fromJson(text.value()).value();
-    QVERIFY2(sameJson(got, wanted), qPrintable(QStringLiteral("expected %1, got %2")
-                                                              .arg(QString::fromUtf8(describe(wanted)),
-                                                                   QString::fromUtf8(describe(result.value())))));
+    QVERIFY2(sameJson(got, wanted),
+             qPrintable(
+                 QStringLiteral("expected %1, got %2")
+                     .arg(QString::fromUtf8(describe(wanted)), QString::fromUtf8(describe(result.value())))));
 }
 
 } // namespace lifdag::jsonata::test

@@ -88,7 +88,7 @@ private Q_SLOTS:
     void bindsVariablesFromTheCaller()
     {
         EvaluateOptions o;
-        o.bindings = {{u"rate"_s, Value(0.5)}, {u"name"_s, Value(u"x"_s)}};
+        o.bindings = { { u"rate"_s, Value(0.5) }, { u"name"_s, Value(u"x"_s) } };
         QCOMPARE(run(u"price * $rate"_s, json(R"({"price":10})"), o).value().toNumber(), 5.0);
         QCOMPARE(run(u"$name & '!'"_s, Value(), o).value().toStr(), u"x!"_s);
     }
@@ -104,7 +104,7 @@ private Q_SLOTS:
 
     void acceptsQJsonInput()
     {
-        const QJsonObject doc{{u"a"_s, QJsonArray{1, 2, 3}}};
+        const QJsonObject doc { { u"a"_s, QJsonArray { 1, 2, 3 } } };
         const JResult<Expression> e = Expression::compile(u"$count(a)"_s);
         QCOMPARE(e.value().evaluate(QJsonValue(doc)).value().toNumber(), 3.0);
     }
@@ -116,7 +116,8 @@ private Q_SLOTS:
         const JResult<Value> r = run(u"($f := function($n) { $n + $f($n + 1) }; $f(0))"_s, Value(), o);
         QCOMPARE(r.error().code, u"U1001"_s);
         // the same recursion, shallower, passes under the same guard
-        const JResult<Value> ok = run(u"($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(30))"_s, Value(), o);
+        const JResult<Value> ok =
+            run(u"($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(30))"_s, Value(), o);
         QCOMPARE(ok.value().toNumber(), 30.0);
     }
 
@@ -148,8 +149,8 @@ private Q_SLOTS:
 
     void tailCallsRunInConstantStack()
     {
-        const JResult<Value> r
-            = run(u"($count := function($n, $acc) { $n = 0 ? $acc : $count($n - 1, $acc + 1) }; $count(200000, 0))"_s);
+        const JResult<Value> r = run(
+            u"($count := function($n, $acc) { $n = 0 ? $acc : $count($n - 1, $acc + 1) }; $count(200000, 0))"_s);
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
         QCOMPARE(r.value().toNumber(), 200000.0);
     }
@@ -165,7 +166,8 @@ private Q_SLOTS:
     void closuresDoNotLeakAcrossEvaluations()
     {
         // a self-referencing closure forms a cycle that the evaluation releases at the end
-        const JResult<Expression> e = Expression::compile(u"($f := function($n) { $n > 0 ? $f($n - 1) : 'done' }; $f(3))"_s);
+        const JResult<Expression> e =
+            Expression::compile(u"($f := function($n) { $n > 0 ? $f($n - 1) : 'done' }; $f(3))"_s);
         for (int i = 0; i < 1000; ++i)
             QCOMPARE(e.value().evaluate(Value()).value().toStr(), u"done"_s);
     }
@@ -178,7 +180,7 @@ private Q_SLOTS:
             {"name":"a","orders":[{"price":2,"qty":3,"tags":["x","y"]},{"price":1,"qty":1,"tags":["x"]}]},
             {"name":"b","orders":[{"price":5,"qty":2,"tags":["z"]}]}]})");
         const QByteArray expected = e.value().evaluate(input).value().toJson().value();
-        std::atomic<int> mismatches{0};
+        std::atomic<int> mismatches { 0 };
         std::vector<std::thread> threads;
         for (int t = 0; t < 8; ++t) {
             threads.emplace_back([&] {
@@ -195,14 +197,14 @@ private Q_SLOTS:
 
     void listsTheFieldPathsAnExpressionReads()
     {
-        const JResult<Expression> e
-            = Expression::compile(u"{'Person': Person.{'name': Name.first & ' ' & Name.last, 'id': $string(Id)}}"_s);
+        const JResult<Expression> e = Expression::compile(
+            u"{'Person': Person.{'name': Name.first & ' ' & Name.last, 'id': $string(Id)}}"_s);
         const std::vector<QStringList> paths = e.value().fieldPaths();
-        const std::vector<QStringList> expected{{u"Person"_s},
-                                                {u"Person"_s, u"Name"_s},
-                                                {u"Person"_s, u"Name"_s, u"first"_s},
-                                                {u"Person"_s, u"Name"_s, u"last"_s},
-                                                {u"Person"_s, u"Id"_s}};
+        const std::vector<QStringList> expected { { u"Person"_s },
+                                                  { u"Person"_s, u"Name"_s },
+                                                  { u"Person"_s, u"Name"_s, u"first"_s },
+                                                  { u"Person"_s, u"Name"_s, u"last"_s },
+                                                  { u"Person"_s, u"Id"_s } };
         QCOMPARE(paths, expected);
     }
 
@@ -214,17 +216,23 @@ private Q_SLOTS:
                                 << QByteArray(R"({"id":"r1","result":2})");
         QTest::newRow("undefined") << QByteArray(R"({"id":7,"expr":"nothing","input":{}})")
                                    << QByteArray(R"({"id":7,"undefined":true})");
-        QTest::newRow("bindings") << QByteArray(R"({"id":"b","expr":"$v * 2","input":null,"bindings":{"v":21}})")
+        QTest::newRow("bindings") << QByteArray(
+            R"({"id":"b","expr":"$v * 2","input":null,"bindings":{"v":21}})")
                                   << QByteArray(R"({"id":"b","result":42})");
-        QTest::newRow("input undefined") << QByteArray(R"j({"id":"u","expr":"$string()","input":null,"inputUndefined":true})j")
-                                         << QByteArray(R"({"id":"u","undefined":true})");
+        QTest::newRow("input undefined")
+            << QByteArray(R"j({"id":"u","expr":"$string()","input":null,"inputUndefined":true})j")
+            << QByteArray(R"({"id":"u","undefined":true})");
         QTest::newRow("compile error")
             << QByteArray(R"({"id":"c","expr":"1 +","input":null})")
             << QByteArray(R"({"id":"c","error":{"code":"S0207","message":"Unexpected end of expression"}})");
-        QTest::newRow("depth guard") << QByteArray(R"j({"id":"d","expr":"($f:=function(){$f()+1};$f())","input":null,"depth":50})j")
-                                     << QByteArray(R"({"id":"d","error":{"code":"U1001","message":"Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."}})");
-        QTest::newRow("not json") << QByteArray("{oops")
-                                  << QByteArray(R"({"id":null,"error":{"code":"","message":"bad request line: invalid JSON at byte 1: expected a member name in double quotes"}})");
+        QTest::newRow("depth guard")
+            << QByteArray(R"j({"id":"d","expr":"($f:=function(){$f()+1};$f())","input":null,"depth":50})j")
+            << QByteArray(
+                   R"({"id":"d","error":{"code":"U1001","message":"Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."}})");
+        QTest::newRow("not json")
+            << QByteArray("{oops")
+            << QByteArray(
+                   R"({"id":null,"error":{"code":"","message":"bad request line: invalid JSON at byte 1: expected a member name in double quotes"}})");
     }
     void answersProtocolRequests()
     {
@@ -235,7 +243,8 @@ private Q_SLOTS:
 
     void protocolAnswersEveryLineInOrder()
     {
-        const QByteArray input = "{\"id\":1,\"expr\":\"1\"}\n\n{\"id\":2,\"expr\":\"'x'\"}\r\n{\"id\":3,\"expr\":\"[\"}\n";
+        const QByteArray input =
+            "{\"id\":1,\"expr\":\"1\"}\n\n{\"id\":2,\"expr\":\"'x'\"}\r\n{\"id\":3,\"expr\":\"[\"}\n";
         std::FILE *in = fmemopen(const_cast<char *>(input.constData()), size_t(input.size()), "r");
         char *outBuf = nullptr;
         size_t outSize = 0;

@@ -1,4 +1,5 @@
-// JSONata errors: Syntax (S0xxx), type (T0xxx-T2xxx) and dynamic (D1xxx-D3xxx) errors carry the reference's codes.
+// JSONata errors: Syntax (S0xxx), type (T0xxx-T2xxx) and dynamic (D1xxx-D3xxx) errors carry the reference's
+// codes.
 #include "casetable.h"
 
 #include <QTest>
@@ -9,7 +10,10 @@ class TestJsonataErrors : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void raisesTheReferenceErrorCode_data() { test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("errors")); }
+    void raisesTheReferenceErrorCode_data()
+    {
+        test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("errors"));
+    }
     void raisesTheReferenceErrorCode()
     {
         QFETCH(QString, expr);

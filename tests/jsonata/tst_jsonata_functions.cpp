@@ -1,4 +1,5 @@
-// JSONata functions: Every built-in function (string, numeric, aggregation, boolean, array, object, higher-order, date/time).
+// JSONata functions: Every built-in function (string, numeric, aggregation, boolean, array, object,
+// higher-order, date/time).
 #include "casetable.h"
 
 #include <QTest>
@@ -9,7 +10,10 @@ class TestJsonataFunctions : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void callsLikeTheReference_data() { test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("functions")); }
+    void callsLikeTheReference_data()
+    {
+        test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("functions"));
+    }
     void callsLikeTheReference()
     {
         QFETCH(QString, expr);

@@ -21,21 +21,21 @@ class Generator
 public:
     explicit Generator(quint64 seed)
         : m_rng(seed)
-    {
-    }
+    { }
 
     int pick(int n) { return int(m_rng() % quint64(n)); }
     bool chance(int percent) { return pick(100) < percent; }
 
     QString name()
     {
-        static const char *const names[] = {"a", "b", "c", "name", "price", "items", "tags", "x", "`odd key`", "id"};
+        static const char *const names[] = { "a",     "b",    "c", "name",      "price",
+                                             "items", "tags", "x", "`odd key`", "id" };
         return QString::fromLatin1(names[pick(10)]);
     }
 
     QString variable()
     {
-        static const char *const vars[] = {"$", "$$", "$v", "$i", "$acc", "$f", "$x"};
+        static const char *const vars[] = { "$", "$$", "$v", "$i", "$acc", "$f", "$x" };
         return QString::fromLatin1(vars[pick(7)]);
     }
 
@@ -61,15 +61,66 @@ public:
 
     QString function()
     {
-        static const char *const fns[] = {
-            "$sum", "$count", "$max", "$min", "$average", "$string", "$substring", "$substringBefore",
-            "$substringAfter", "$lowercase", "$uppercase", "$length", "$trim", "$pad", "$contains", "$split",
-            "$join", "$match", "$replace", "$number", "$abs", "$floor", "$ceil", "$round", "$power", "$sqrt",
-            "$formatNumber", "$formatBase", "$formatInteger", "$parseInteger", "$boolean", "$not", "$exists",
-            "$keys", "$lookup", "$append", "$spread", "$merge", "$reverse", "$sort", "$distinct", "$zip",
-            "$map", "$filter", "$reduce", "$sift", "$each", "$single", "$type", "$base64encode",
-            "$base64decode", "$encodeUrl", "$decodeUrlComponent", "$fromMillis", "$toMillis", "$eval",
-            "$clone", "$error", "$assert", "$shuffle"};
+        static const char *const fns[] = { "$sum",
+                                           "$count",
+                                           "$max",
+                                           "$min",
+                                           "$average",
+                                           "$string",
+                                           "$substring",
+                                           "$substringBefore",
+                                           "$substringAfter",
+                                           "$lowercase",
+                                           "$uppercase",
+                                           "$length",
+                                           "$trim",
+                                           "$pad",
+                                           "$contains",
+                                           "$split",
+                                           "$join",
+                                           "$match",
+                                           "$replace",
+                                           "$number",
+                                           "$abs",
+                                           "$floor",
+                                           "$ceil",
+                                           "$round",
+                                           "$power",
+                                           "$sqrt",
+                                           "$formatNumber",
+                                           "$formatBase",
+                                           "$formatInteger",
+                                           "$parseInteger",
+                                           "$boolean",
+                                           "$not",
+                                           "$exists",
+                                           "$keys",
+                                           "$lookup",
+                                           "$append",
+                                           "$spread",
+                                           "$merge",
+                                           "$reverse",
+                                           "$sort",
+                                           "$distinct",
+                                           "$zip",
+                                           "$map",
+                                           "$filter",
+                                           "$reduce",
+                                           "$sift",
+                                           "$each",
+                                           "$single",
+                                           "$type",
+                                           "$base64encode",
+                                           "$base64decode",
+                                           "$encodeUrl",
+                                           "$decodeUrlComponent",
+                                           "$fromMillis",
+                                           "$toMillis",
+                                           "$eval",
+                                           "$clone",
+                                           "$error",
+                                           "$assert",
+                                           "$shuffle" };
         return QString::fromLatin1(fns[pick(int(sizeof fns / sizeof fns[0]))]);
     }
 
@@ -84,8 +135,8 @@ public:
         case 2:
             return expr(depth - 1) + u'[' + expr(depth - 1) + u']';
         case 3: {
-            static const char *const ops[] = {"+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "&",
-                                              "and", "or", "in", "..", "?:", "??"};
+            static const char *const ops[] = { "+", "-",  "*", "/",   "%",  "=",  "!=", "<",  "<=",
+                                               ">", ">=", "&", "and", "or", "in", "..", "?:", "??" };
             const QString op = QString::fromLatin1(ops[pick(18)]);
             if (op == u".."_s)
                 return u"["_s + expr(depth - 1) + u".."_s + expr(depth - 1) + u"]"_s;
@@ -130,7 +181,7 @@ public:
             return name() + u".*"_s;
         case 20:
             return u"($f := function($n) { $n > 0 ? $f($n - 1) : "_s + expr(depth - 1) + u" }; $f("_s
-                   + QString::number(pick(50)) + u"))"_s;
+                + QString::number(pick(50)) + u"))"_s;
         default:
             return u"-"_s + expr(depth - 1);
         }
@@ -158,13 +209,15 @@ public:
 
     QString soup()
     {
-        static const char *const tokens[] = {"(", ")", "[", "]", "{", "}", ".", ",", ";", ":", "?", "$",
-                                             "$x", "a", "'s'", "1", "function", "λ", "=", ":=", "~>", "..",
-                                             "**", "%", "#", "@", "^(", "|", "/x/", "and", "or", "in", "<s-:s>"};
+        static const char *const tokens[] = { "(", ")",   "[",   "]",  "{",  "}",     ".", ",",        ";",
+                                              ":", "?",   "$",   "$x", "a",  "'s'",   "1", "function", "λ",
+                                              "=", ":=",  "~>",  "..", "**", "%",     "#", "@",        "^(",
+                                              "|", "/x/", "and", "or", "in", "<s-:s>" };
         QString s;
         const int n = 1 + pick(12);
         for (int i = 0; i < n; ++i)
-            s += QString::fromUtf8(tokens[pick(int(sizeof tokens / sizeof tokens[0]))]) + (chance(30) ? u" "_s : QString());
+            s += QString::fromUtf8(tokens[pick(int(sizeof tokens / sizeof tokens[0]))])
+                + (chance(30) ? u" "_s : QString());
         return s;
     }
 
@@ -211,11 +264,11 @@ private Q_SLOTS:
     void randomExpressionsEndInAValueOrAnError()
     {
         const int count = qEnvironmentVariableIsSet("LIFDAG_JSONATA_FUZZ_COUNT")
-                              ? qEnvironmentVariableIntValue("LIFDAG_JSONATA_FUZZ_COUNT")
-                              : 100000;
+            ? qEnvironmentVariableIntValue("LIFDAG_JSONATA_FUZZ_COUNT")
+            : 100000;
         const quint64 seed = qEnvironmentVariableIsSet("LIFDAG_JSONATA_FUZZ_SEED")
-                                 ? quint64(qEnvironmentVariable("LIFDAG_JSONATA_FUZZ_SEED").toULongLong())
-                                 : 20240501;
+            ? quint64(qEnvironmentVariable("LIFDAG_JSONATA_FUZZ_SEED").toULongLong())
+            : 20240501;
         Generator gen(seed);
         std::vector<Value> documents;
         for (int i = 0; i < 32; ++i)
@@ -255,7 +308,8 @@ private Q_SLOTS:
                 ++errors;
                 ++codes[r.error().code];
                 QVERIFY2(codePattern.match(r.error().code).hasMatch(),
-                         qPrintable(u"unexpected error code '%1' (%2) for %3"_s.arg(r.error().code, r.error().message, text)));
+                         qPrintable(u"unexpected error code '%1' (%2) for %3"_s.arg(
+                             r.error().code, r.error().message, text)));
             }
         }
         qInfo("%d expressions in %lld ms (seed %llu): %d values, %d errors, %d distinct codes", count,
@@ -271,19 +325,20 @@ private Q_SLOTS:
         const int n = 50000;
         QTest::newRow("parentheses") << QString(n, u'(') + u"1"_s + QString(n, u')') << u"null"_s;
         QTest::newRow("array constructors") << QString(n, u'[') + QString(n, u']') << u"null"_s;
-        QTest::newRow("object constructors") << QString().fill(u'x', 0) + u"{'a':"_s.repeated(n) + u"1"_s + QString(n, u'}')
-                                             << u"null"_s;
+        QTest::newRow("object constructors")
+            << QString().fill(u'x', 0) + u"{'a':"_s.repeated(n) + u"1"_s + QString(n, u'}') << u"null"_s;
         QTest::newRow("unary minus") << QString(n, u'-') + u"1"_s << u"null"_s;
         QTest::newRow("conditionals") << u"true ? "_s.repeated(n) + u"1"_s << u"null"_s;
         QTest::newRow("path steps") << u"a."_s.repeated(n) + u"a"_s << u"{}"_s;
         QTest::newRow("non-tail recursion") << u"($f := function($n) { [$f($n + 1)] }; $f(0))"_s << u"null"_s;
-        QTest::newRow("recursion through map") << u"($f := function($n) { $map([$n], function($v) { $f($v) }) }; $f(0))"_s
-                                               << u"null"_s;
-        QTest::newRow("deep input descendants") << u"$count(**)"_s
-                                                << QString(9000, u'[') + u"1"_s + QString(9000, u']');
-        QTest::newRow("deep input stringified") << u"$string($)"_s << QString(9000, u'[') + QString(9000, u']');
-        QTest::newRow("deep value built by reduce") << u"$string($reduce([1..20000], function($a, $v) { [$a] }, []))"_s
-                                                    << u"null"_s;
+        QTest::newRow("recursion through map")
+            << u"($f := function($n) { $map([$n], function($v) { $f($v) }) }; $f(0))"_s << u"null"_s;
+        QTest::newRow("deep input descendants")
+            << u"$count(**)"_s << QString(9000, u'[') + u"1"_s + QString(9000, u']');
+        QTest::newRow("deep input stringified")
+            << u"$string($)"_s << QString(9000, u'[') + QString(9000, u']');
+        QTest::newRow("deep value built by reduce")
+            << u"$string($reduce([1..20000], function($a, $v) { [$a] }, []))"_s << u"null"_s;
     }
     void deepNestingEndsInAnError()
     {
@@ -314,7 +369,8 @@ private Q_SLOTS:
             items.push_back(Value::object(std::move(o)));
         }
         const Value doc = Value::array(std::move(items));
-        const JResult<Expression> e = Expression::compile(u"$sum(n[$ % 2 = 0]) + $count(s[$contains($, '99')])"_s);
+        const JResult<Expression> e =
+            Expression::compile(u"$sum(n[$ % 2 = 0]) + $count(s[$contains($, '99')])"_s);
         const JResult<Value> r = e.value().evaluate(doc);
         QVERIFY(r.ok());
         QVERIFY(r.value().toNumber() > 0);

@@ -1,4 +1,5 @@
-// JSONata language: Operators, paths, sequences, constructors, variables, lambdas, order-by, transform, tuple bindings.
+// JSONata language: Operators, paths, sequences, constructors, variables, lambdas, order-by, transform, tuple
+// bindings.
 #include "casetable.h"
 
 #include <QTest>
@@ -9,7 +10,10 @@ class TestJsonataLanguage : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    void evaluatesLikeTheReference_data() { test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("language")); }
+    void evaluatesLikeTheReference_data()
+    {
+        test::addCaseRows(QStringLiteral(LIFDAG_TEST_DATA_DIR), QStringLiteral("language"));
+    }
     void evaluatesLikeTheReference()
     {
         QFETCH(QString, expr);

@@ -55,12 +55,17 @@ private Q_SLOTS:
                                 << QByteArray(R"({"a":1,"b":[true,false,null]})");
         QTest::newRow("escapes") << QByteArray("\"a\\\"b\\\\c\\/d\\n\\t\\u0001\"")
                                  << QByteArray("\"a\\\"b\\\\c/d\\n\\t\\u0001\"");
-        QTest::newRow("unicode") << QByteArray("\"\xc3\xa9\xf0\x9f\x98\x80\"") << QByteArray("\"\xc3\xa9\xf0\x9f\x98\x80\"");
-        QTest::newRow("surrogate pair escape") << QByteArray("\"\\ud83d\\ude00\"") << QByteArray("\"\xf0\x9f\x98\x80\"");
-        QTest::newRow("lone surrogate kept escaped") << QByteArray("\"\\ud800\"") << QByteArray("\"\\ud800\"");
-        QTest::newRow("numbers") << QByteArray("[1.0, -0, 2.5e3, 1E-7, 1e400]") << QByteArray("[1,0,2500,1e-7,null]");
+        QTest::newRow("unicode") << QByteArray("\"\xc3\xa9\xf0\x9f\x98\x80\"")
+                                 << QByteArray("\"\xc3\xa9\xf0\x9f\x98\x80\"");
+        QTest::newRow("surrogate pair escape")
+            << QByteArray("\"\\ud83d\\ude00\"") << QByteArray("\"\xf0\x9f\x98\x80\"");
+        QTest::newRow("lone surrogate kept escaped")
+            << QByteArray("\"\\ud800\"") << QByteArray("\"\\ud800\"");
+        QTest::newRow("numbers") << QByteArray("[1.0, -0, 2.5e3, 1E-7, 1e400]")
+                                 << QByteArray("[1,0,2500,1e-7,null]");
         QTest::newRow("nested empty") << QByteArray("[[], {}, [{}]]") << QByteArray("[[],{},[{}]]");
-        QTest::newRow("duplicate key keeps last") << QByteArray(R"({"a":1,"a":2})") << QByteArray(R"({"a":2})");
+        QTest::newRow("duplicate key keeps last")
+            << QByteArray(R"({"a":1,"a":2})") << QByteArray(R"({"a":2})");
     }
     void roundTripsJsonText()
     {
@@ -104,7 +109,7 @@ private Q_SLOTS:
     {
         Value v = Value::array({});
         for (int i = 0; i < 1000000; ++i)
-            v = Value::array({v});
+            v = Value::array({ v });
         QCOMPARE(v.size(), 1);
         v = Value(); // must not overflow the stack
         QVERIFY(v.isUndefined());
@@ -114,7 +119,7 @@ private Q_SLOTS:
     {
         Value v = Value::array({});
         for (int i = 0; i < 20000; ++i)
-            v = Value::array({v});
+            v = Value::array({ v });
         QVERIFY(!v.toJson().ok());
     }
 
@@ -146,7 +151,7 @@ private Q_SLOTS:
         Object o;
         o.insert(u"gone"_s, Value());
         o.insert(u"inf"_s, Value(std::numeric_limits<double>::infinity()));
-        o.insert(u"list"_s, Value::array({Value(), Value(1)}));
+        o.insert(u"list"_s, Value::array({ Value(), Value(1) }));
         QCOMPARE(Value::object(o).toJson().value(), QByteArray(R"({"inf":null,"list":[null,1]})"));
     }
 
@@ -158,7 +163,9 @@ private Q_SLOTS:
 
     void convertsToAndFromQJsonValue()
     {
-        const QJsonObject o{{u"s"_s, u"x"_s}, {u"n"_s, 1.5}, {u"a"_s, QJsonArray{true, QJsonValue::Null}}};
+        const QJsonObject o { { u"s"_s, u"x"_s },
+                              { u"n"_s, 1.5 },
+                              { u"a"_s, QJsonArray { true, QJsonValue::Null } } };
         const Value v = Value::fromQJsonValue(o);
         QCOMPARE(v.member(u"n"_s).toNumber(), 1.5);
         QCOMPARE(v.member(u"a"_s).size(), 2);
@@ -178,7 +185,7 @@ private Q_SLOTS:
 
     void copiesShareThePayloadAndFlagsStayOnTheHandle()
     {
-        Value a = Value::array({Value(1)});
+        Value a = Value::array({ Value(1) });
         Value b = a;
         QCOMPARE(a.payload(), b.payload());
         b.setFlag(Value::Sequence);

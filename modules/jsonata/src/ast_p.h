@@ -180,10 +180,7 @@ struct Ast
         n->position = position;
         return n;
     }
-    Slot *makeSlot()
-    {
-        return &slotStore.emplace_back();
-    }
+    Slot *makeSlot() { return &slotStore.emplace_back(); }
 
 private:
     static constexpr size_t kBlockNodes = 16;

@@ -27,8 +27,7 @@ struct JsonataError
     explicit JsonataError(QString c, int pos = -1)
         : code(std::move(c))
         , position(pos)
-    {
-    }
+    { }
     JsonataError &withToken(QString t)
     {
         hasToken = true;

@@ -91,7 +91,7 @@ Value makeSequence()
 
 Value sequenceOf(const Value &v)
 {
-    return Value::array({v}, Value::Sequence);
+    return Value::array({ v }, Value::Sequence);
 }
 
 const QString &atKey()
@@ -181,13 +181,14 @@ void Evaluator::guard(const Node *expr)
         raise(JsonataError(u"D1011"_s, expr->position));
     if (m_ctx.maxDepth > 0 && m_ctx.depth > m_ctx.maxDepth) {
         JsonataError e(u"U1001"_s, expr->position);
-        e.message = u"Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as "
-                    u"tail-recursive."_s;
+        e.message =
+            u"Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as "
+            u"tail-recursive."_s;
         raise(e);
     }
     if (m_ctx.timeLimitMs > 0 && (++m_ctx.tick & 31) == 0) {
-        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
-                                                                                    - m_ctx.start);
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - m_ctx.start);
         if (elapsed.count() > m_ctx.timeLimitMs) {
             JsonataError e(u"U1001"_s, expr->position);
             e.message = u"Expression evaluation timeout: Check for infinite loop"_s;
@@ -333,7 +334,8 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
         } else {
             resultSequence = evaluateStep(step, items, count, env, ii == n - 1);
         }
-        if (!isTupleStream && (resultSequence.isUndefined() || (resultSequence.isArray() && resultSequence.items().empty())))
+        if (!isTupleStream
+            && (resultSequence.isUndefined() || (resultSequence.isArray() && resultSequence.items().empty())))
             break;
         if (!step->hasFocus) {
             holder = resultSequence;
@@ -367,13 +369,15 @@ Value Evaluator::evaluatePath(const Node *expr, const Value &input, Frame *env)
         resultSequence = sequenceOf(resultSequence);
 
     if (expr->keepSingletonArray && resultSequence.isDefined()) {
-        if (resultSequence.isArray() && resultSequence.hasFlag(Value::Cons) && !resultSequence.hasFlag(Value::Sequence))
+        if (resultSequence.isArray() && resultSequence.hasFlag(Value::Cons)
+            && !resultSequence.hasFlag(Value::Sequence))
             resultSequence = sequenceOf(resultSequence);
         resultSequence.setFlag(Value::KeepSingleton);
     }
 
     if (expr->group)
-        resultSequence = evaluateGroupExpression(*expr->group, isTupleStream ? tupleBindings : resultSequence, env);
+        resultSequence =
+            evaluateGroupExpression(*expr->group, isTupleStream ? tupleBindings : resultSequence, env);
 
     return resultSequence;
 }
@@ -515,7 +519,7 @@ Value Evaluator::evaluateTupleStep(const Node *expr, const Value &input, Value t
             continue;
         const bool resIsTuples = res.isArray() && res.hasFlag(Value::TupleStream);
         if (!res.isArray())
-            res = Value::array({res});
+            res = Value::array({ res });
         for (const Value &r : res.items()) {
             Object tuple = binding.isObject() ? binding.members() : Object();
             if (resIsTuples) {
@@ -577,7 +581,7 @@ Value Evaluator::evaluateFilter(const Node *predicate, const Value &inputValue, 
             res = evaluate(predicate, item, env);
         }
         if (isNumeric(res))
-            res = Value::array({res});
+            res = Value::array({ res });
         if (isArrayOfNumbers(res)) {
             for (const Value &ires : res.items()) {
                 double ii = std::floor(ires.toNumber());
@@ -848,7 +852,8 @@ bool isArrayIndexKey(const QString &k, quint64 *v)
 inline bool sameKey(const QString &a, const QString &b)
 {
     return a.size() == b.size()
-           && (a.constData() == b.constData() || std::memcmp(a.constData(), b.constData(), size_t(a.size()) * 2) == 0);
+        && (a.constData() == b.constData()
+            || std::memcmp(a.constData(), b.constData(), size_t(a.size()) * 2) == 0);
 }
 } // namespace
 
@@ -981,7 +986,7 @@ Value Evaluator::evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>>
                     raise(JsonataError(u"D1009"_s, position).withValue(key));
                 entry->data = appendValues(entry->data, item);
             } else {
-                entries.push_back(Entry{key.toStr(), item, pairIndex});
+                entries.push_back(Entry { key.toStr(), item, pairIndex });
                 if (!index.isEmpty() || entries.size() > 16) {
                     if (index.isEmpty()) {
                         for (size_t i = 0; i < entries.size(); ++i)
@@ -1331,15 +1336,17 @@ std::vector<Value> validateArguments(const Signature &sig, std::vector<Value> &a
                         }
                         if (!arrayOK) {
                             static const QHash<QString, QString> plural = {
-                                {u"a"_s, u"arrays"_s}, {u"b"_s, u"booleans"_s}, {u"f"_s, u"functions"_s},
-                                {u"n"_s, u"numbers"_s}, {u"o"_s, u"objects"_s}, {u"s"_s, u"strings"_s}};
+                                { u"a"_s, u"arrays"_s },    { u"b"_s, u"booleans"_s },
+                                { u"f"_s, u"functions"_s }, { u"n"_s, u"numbers"_s },
+                                { u"o"_s, u"objects"_s },   { u"s"_s, u"strings"_s }
+                            };
                             JsonataError e(u"T0412"_s);
                             e.withValue(arg).withIndex(int(argIndex + 1));
                             e.type = plural.value(param.subtype);
                             raise(e);
                         }
                         if (single != 'a')
-                            arg = Value::array({arg});
+                            arg = Value::array({ arg });
                     }
                 }
                 validated.push_back(std::move(arg));
@@ -1381,7 +1388,7 @@ Value Evaluator::applyInner(const Value &proc, std::vector<Value> &args, const V
     }
     case FnKind::Builtin: {
         const Builtin *b = fn->builtin;
-        CallContext cc{input, env};
+        CallContext cc { input, env };
         if (b->signature) {
             std::vector<Value> validated = validateArguments(*b->signature, args, input);
             return b->impl(*this, cc, validated);
@@ -1426,7 +1433,7 @@ Value Evaluator::applyProcedure(FunctionData *proc, std::vector<Value> &args)
         nativeArgs.reserve(size_t(b->params.size()));
         for (const QString &name : b->params)
             nativeArgs.push_back(lookupVariable(env.get(), name));
-        CallContext cc{Value(), env.get()};
+        CallContext cc { Value(), env.get() };
         return b->impl(*this, cc, nativeArgs);
     }
     return evaluate(proc->body, proc->input, env.get());
@@ -1457,8 +1464,8 @@ Value Evaluator::evaluatePartialApplication(const Node *expr, const Value &input
     return partialApply(proc, args, holes, env);
 }
 
-Value Evaluator::partialApply(const Value &proc, const std::vector<Value> &args, const std::vector<bool> &holes,
-                              Frame *env)
+Value Evaluator::partialApply(const Value &proc, const std::vector<Value> &args,
+                              const std::vector<bool> &holes, Frame *env)
 {
     FunctionData *fn = proc.function();
     FunctionData *out = newFunction(FnKind::Lambda);
@@ -1495,9 +1502,9 @@ Value Evaluator::evaluateApply(const Node *expr, const Value &input, Frame *env)
         raise(JsonataError(u"T2006"_s, expr->position).withValue(func));
     if (isFunctionValue(lhs)) {
         const Value chain = evaluate(chainAst().root, Value(nullptr), env);
-        return apply(chain, {lhs, func}, Value(nullptr), env);
+        return apply(chain, { lhs, func }, Value(nullptr), env);
     }
-    return apply(func, {lhs}, Value(nullptr), env);
+    return apply(func, { lhs }, Value(nullptr), env);
 }
 
 Value Evaluator::evaluateTransform(const Node *expr, Frame *env)
@@ -1519,12 +1526,12 @@ Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Fr
     const Value cloneFunction = lookupVariable(env, u"clone"_s);
     if (!isFunctionValue(cloneFunction))
         raise(JsonataError(u"T2013"_s, expr->position));
-    Value result = apply(cloneFunction, {obj}, Value(), env);
+    Value result = apply(cloneFunction, { obj }, Value(), env);
     Value matches = evaluate(expr->pattern, result, env);
     if (matches.isUndefined())
         return result;
     if (!matches.isArray())
-        matches = Value::array({matches});
+        matches = Value::array({ matches });
     for (const Value &matchConst : matches.items()) {
         Value match = matchConst;
         const Value update = evaluate(expr->update, match, env);
@@ -1542,7 +1549,7 @@ Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Fr
             if (deletions.isDefined()) {
                 const Value val = deletions;
                 if (!deletions.isArray())
-                    deletions = Value::array({deletions});
+                    deletions = Value::array({ deletions });
                 if (!isArrayOfStrings(deletions))
                     raise(JsonataError(u"T2012"_s, expr->deletion->position).withValue(val));
                 if (match.isObject()) {

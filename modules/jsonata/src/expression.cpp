@@ -163,7 +163,9 @@ JResult<Value> Expression::evaluate(const QJsonValue &input, const EvaluateOptio
 JResult<Value> Expression::evaluate(const Value &inputValue, const EvaluateOptions &options) const
 {
     if (!m_ast)
-        return EvaluationError{u"S0500"_s, u"Attempted to evaluate an expression containing syntax error(s)"_s, 0, {}};
+        return EvaluationError {
+            u"S0500"_s, u"Attempted to evaluate an expression containing syntax error(s)"_s, 0, {}
+        };
     detail::EvalContext ctx;
     ctx.maxDepth = options.maxDepth;
     ctx.timeLimitMs = options.timeLimitMs;
@@ -180,7 +182,7 @@ JResult<Value> Expression::evaluate(const Value &inputValue, const EvaluateOptio
             Value input = options.inputUndefined ? Value() : inputValue;
             env->bind(u"$"_s, input);
             if (input.isArray() && !input.isSequence()) {
-                input = Value::array({input}, Value::Sequence | Value::OuterWrapper);
+                input = Value::array({ input }, Value::Sequence | Value::OuterWrapper);
             }
             Value result = ev.evaluate(m_ast->root, input, env.get());
             if (ctx.madeClosures) {
@@ -307,7 +309,7 @@ Value Evaluator::evalExpression(const QString &expr, const Value &focus, bool ha
     if (hasFocus) {
         input = focus;
         if (input.isArray() && !input.isSequence())
-            input = Value::array({input}, Value::Sequence | Value::OuterWrapper);
+            input = Value::array({ input }, Value::Sequence | Value::OuterWrapper);
     }
     std::shared_ptr<const Ast> ast;
     try {

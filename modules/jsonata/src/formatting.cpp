@@ -199,8 +199,12 @@ QString formatNumberPicture(double value, const QString &picture, const Value &o
         family << QString(QChar(char16_t(zeroCode + i)));
     QStringList active = family;
     active << decimalSep << exponentSep << groupingSep << digit << patternSep;
-    auto isActive = [&](const QString &ch) { return active.contains(ch); };
-    auto isDigitFamily = [&](const QString &ch) { return family.contains(ch); };
+    auto isActive = [&](const QString &ch) {
+        return active.contains(ch);
+    };
+    auto isDigitFamily = [&](const QString &ch) {
+        return family.contains(ch);
+    };
 
     const QStringList subPictures = picture.split(patternSep);
     if (subPictures.size() > 2)
@@ -500,16 +504,16 @@ QString formatBase(double value, double radixIn, bool hasRadix)
 
 namespace {
 
-const char *const kFew[] = {"Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten",
-                            "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen",
-                            "Eighteen", "Nineteen"};
-const char *const kOrdinals[] = {"Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth",
-                                 "Seventh", "Eighth", "Ninth", "Tenth", "Eleventh", "Twelfth", "Thirteenth",
-                                 "Fourteenth", "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth",
-                                 "Nineteenth"};
-const char *const kDecades[] = {"Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety",
-                                "Hundred"};
-const char *const kMagnitudes[] = {"Thousand", "Million", "Billion", "Trillion"};
+const char *const kFew[] = { "Zero",     "One",     "Two",     "Three",     "Four",     "Five",    "Six",
+                             "Seven",    "Eight",   "Nine",    "Ten",       "Eleven",   "Twelve",  "Thirteen",
+                             "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen" };
+const char *const kOrdinals[] = { "Zeroth",    "First",     "Second",      "Third",      "Fourth",
+                                  "Fifth",     "Sixth",     "Seventh",     "Eighth",     "Ninth",
+                                  "Tenth",     "Eleventh",  "Twelfth",     "Thirteenth", "Fourteenth",
+                                  "Fifteenth", "Sixteenth", "Seventeenth", "Eighteenth", "Nineteenth" };
+const char *const kDecades[] = { "Twenty",  "Thirty", "Forty",  "Fifty",  "Sixty",
+                                 "Seventy", "Eighty", "Ninety", "Hundred" };
+const char *const kMagnitudes[] = { "Thousand", "Million", "Billion", "Trillion" };
 
 QString numberToWords(double value, bool ordinal)
 {
@@ -517,7 +521,7 @@ QString numberToWords(double value, bool ordinal)
         QString words;
         if (num <= 19) {
             words = (prev ? u" and "_s : QString())
-                    + QString::fromLatin1(ord ? kOrdinals[int(num)] : kFew[int(num)]);
+                + QString::fromLatin1(ord ? kOrdinals[int(num)] : kFew[int(num)]);
         } else if (num < 100) {
             const int tens = int(std::floor(num / 10));
             const double remainder = std::fmod(num, 10);
@@ -542,7 +546,7 @@ QString numberToWords(double value, bool ordinal)
             const double mant = std::floor(num / factor);
             const double remainder = num - mant * factor;
             words = (prev ? u", "_s : QString()) + lookup(mant, false, false) + u' '
-                    + QString::fromLatin1(kMagnitudes[mag - 1]);
+                + QString::fromLatin1(kMagnitudes[mag - 1]);
             if (remainder > 0)
                 words += lookup(remainder, true, ord);
             else if (ord)
@@ -582,7 +586,7 @@ double wordsToNumber(const QString &text)
 {
     static const QRegularExpression sep(u",\\s|\\sand\\s|[\\s\\\\-]"_s);
     const QStringList parts = text.split(sep);
-    std::vector<double> segs{0};
+    std::vector<double> segs { 0 };
     for (const QString &part : parts) {
         auto it = wordValues().constFind(part);
         const double value = it == wordValues().cend() ? kNaN : *it;
@@ -605,10 +609,10 @@ double wordsToNumber(const QString &text)
 
 QString decimalToRoman(double value)
 {
-    static const std::pair<int, const char *> numerals[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"},
-                                                            {100, "c"},  {90, "xc"},  {50, "l"},  {40, "xl"},
-                                                            {10, "x"},   {9, "ix"},   {5, "v"},   {4, "iv"},
-                                                            {1, "i"}};
+    static const std::pair<int, const char *> numerals[] = {
+        { 1000, "m" }, { 900, "cm" }, { 500, "d" }, { 400, "cd" }, { 100, "c" }, { 90, "xc" }, { 50, "l" },
+        { 40, "xl" },  { 10, "x" },   { 9, "ix" },  { 5, "v" },    { 4, "iv" },  { 1, "i" }
+    };
     QString out;
     while (value >= 1) {
         bool found = false;
@@ -628,8 +632,8 @@ QString decimalToRoman(double value)
 
 double romanToDecimal(const QString &roman)
 {
-    static const QHash<QChar, double> values = {{u'M', 1000}, {u'D', 500}, {u'C', 100}, {u'L', 50},
-                                                {u'X', 10},   {u'V', 5},   {u'I', 1}};
+    static const QHash<QChar, double> values = { { u'M', 1000 }, { u'D', 500 }, { u'C', 100 }, { u'L', 50 },
+                                                 { u'X', 10 },   { u'V', 5 },   { u'I', 1 } };
     double decimal = 0;
     double max = 1;
     for (qsizetype i = roman.size() - 1; i >= 0; --i) {
@@ -686,16 +690,17 @@ struct IntegerFormat
     int mandatoryDigits = 0;
     int optionalDigits = 0;
     bool regular = false;
-    Separator regularSeparator{0, {}};
+    Separator regularSeparator { 0, {} };
     std::vector<Separator> groupingSeparators;
     QString token;
     int parseWidth = 0; // 0 = not fixed
 };
 
-const char32_t kDecimalGroups[] = {0x30,   0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6,
-                                   0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0,
-                                   0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
-                                   0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10};
+const char32_t kDecimalGroups[] = { 0x30,   0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6,
+                                    0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0,
+                                    0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80,
+                                    0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900,
+                                    0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10 };
 
 IntegerFormat analyseIntegerPicture(const QString &picture)
 {
@@ -756,7 +761,7 @@ IntegerFormat analyseIntegerPicture(const QString &picture)
                     ++separatorPosition;
                     ++optional;
                 } else {
-                    separators.push_back(Separator{separatorPosition, QString::fromUcs4(&cp, 1)});
+                    separators.push_back(Separator { separatorPosition, QString::fromUcs4(&cp, 1) });
                 }
             }
         }
@@ -786,7 +791,7 @@ IntegerFormat analyseIntegerPicture(const QString &picture)
             }
             if (regular > 0) {
                 format.regular = true;
-                format.regularSeparator = Separator{regular, separators[0].character};
+                format.regularSeparator = Separator { regular, separators[0].character };
             } else {
                 format.regular = false;
                 format.groupingSeparators = separators;
@@ -845,7 +850,10 @@ QString formatIntegerWith(double value, const IntegerFormat &format)
         }
         if (format.ordinal) {
             const QChar last = formatted.isEmpty() ? QChar() : formatted.back();
-            QString suffix = last == u'1' ? u"st"_s : last == u'2' ? u"nd"_s : last == u'3' ? u"rd"_s : QString();
+            QString suffix = last == u'1' ? u"st"_s
+                : last == u'2'            ? u"nd"_s
+                : last == u'3'            ? u"rd"_s
+                                          : QString();
             if (suffix.isEmpty() || (formatted.size() > 1 && formatted.at(formatted.size() - 2) == u'1'))
                 suffix = u"th"_s;
             formatted += suffix;
@@ -884,17 +892,23 @@ Matcher integerMatcher(const IntegerFormat &format)
     switch (format.primary) {
     case Primary::Letters:
         m.regex = isUpper ? u"[A-Z]+"_s : u"[a-z]+"_s;
-        m.parse = [isUpper](const QString &v) { return lettersToDecimal(v, isUpper ? u'A' : u'a'); };
+        m.parse = [isUpper](const QString &v) {
+            return lettersToDecimal(v, isUpper ? u'A' : u'a');
+        };
         break;
     case Primary::Roman:
         m.regex = isUpper ? u"[MDCLXVI]+"_s : u"[mdclxvi]+"_s;
-        m.parse = [isUpper](const QString &v) { return romanToDecimal(isUpper ? v : v.toUpper()); };
+        m.parse = [isUpper](const QString &v) {
+            return romanToDecimal(isUpper ? v : v.toUpper());
+        };
         break;
     case Primary::Words: {
         QStringList alts = wordValues().keys();
         alts << u"and"_s << u"[\\-, ]"_s;
         m.regex = u"(?:"_s + alts.join(u'|') + u")+"_s;
-        m.parse = [](const QString &v) { return wordsToNumber(v.toLower()); };
+        m.parse = [](const QString &v) {
+            return wordsToNumber(v.toLower());
+        };
         break;
     }
     case Primary::Decimal: {
@@ -974,7 +988,8 @@ double daysFromCivil(double y, double m, double d)
 }
 
 // JavaScript Date.UTC (month 0-based, overflow normalised; two-digit years are 19xx)
-double dateUTC(double year, double month, double day = 1, double h = 0, double mi = 0, double s = 0, double ms = 0)
+double dateUTC(double year, double month, double day = 1, double h = 0, double mi = 0, double s = 0,
+               double ms = 0)
 {
     if (!std::isfinite(year) || !std::isfinite(month) || !std::isfinite(day) || !std::isfinite(h)
         || !std::isfinite(mi) || !std::isfinite(s) || !std::isfinite(ms))
@@ -987,8 +1002,8 @@ double dateUTC(double year, double month, double day = 1, double h = 0, double m
     const double mn = std::fmod(month, 12);
     const double mm = mn < 0 ? mn + 12 : mn;
     const double days = daysFromCivil(ym, mm + 1, 1) + std::trunc(day) - 1;
-    return days * kMillisPerDay + std::trunc(h) * 3600000.0 + std::trunc(mi) * 60000.0 + std::trunc(s) * 1000.0
-           + std::trunc(ms);
+    return days * kMillisPerDay + std::trunc(h) * 3600000.0 + std::trunc(mi) * 60000.0
+        + std::trunc(s) * 1000.0 + std::trunc(ms);
 }
 
 struct DateParts
@@ -999,7 +1014,7 @@ struct DateParts
 
 DateParts breakDown(double millis)
 {
-    DateParts p{};
+    DateParts p {};
     p.millis = millis;
     const double days = std::floor(millis / kMillisPerDay);
     double rem = millis - days * kMillisPerDay;
@@ -1007,7 +1022,8 @@ DateParts breakDown(double millis)
     const double z = days + 719468;
     const double era = std::floor(z / 146097);
     const double doe = z - era * 146097;
-    const double yoe = std::floor((doe - std::floor(doe / 1460) + std::floor(doe / 36524) - std::floor(doe / 146096)) / 365);
+    const double yoe =
+        std::floor((doe - std::floor(doe / 1460) + std::floor(doe / 36524) - std::floor(doe / 146096)) / 365);
     const double y = yoe + era * 400;
     const double doy = doe - (365 * yoe + std::floor(yoe / 4) - std::floor(yoe / 100));
     const double mp = std::floor((5 * doy + 2) / 153);
@@ -1030,9 +1046,11 @@ DateParts breakDown(double millis)
     return p;
 }
 
-const char *const kDays[] = {"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
-const char *const kMonths[] = {"January", "February", "March", "April", "May", "June", "July",
-                               "August", "September", "October", "November", "December"};
+const char *const kDays[] = {
+    "", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+};
+const char *const kMonths[] = { "January", "February", "March",     "April",   "May",      "June",
+                                "July",    "August",   "September", "October", "November", "December" };
 
 double startOfFirstWeek(int year, int month)
 {
@@ -1164,10 +1182,11 @@ struct PicturePart
 std::vector<PicturePart> analyseDateTimePicture(const QString &picture)
 {
     static const QHash<QChar, QString> defaults = {
-        {u'Y', u"1"_s}, {u'M', u"1"_s}, {u'D', u"1"_s}, {u'd', u"1"_s}, {u'F', u"n"_s}, {u'W', u"1"_s},
-        {u'w', u"1"_s}, {u'X', u"1"_s}, {u'x', u"1"_s}, {u'H', u"1"_s}, {u'h', u"1"_s}, {u'P', u"n"_s},
-        {u'm', u"01"_s}, {u's', u"01"_s}, {u'f', u"1"_s}, {u'Z', u"01:01"_s}, {u'z', u"01:01"_s},
-        {u'C', u"n"_s}, {u'E', u"n"_s}};
+        { u'Y', u"1"_s },     { u'M', u"1"_s },     { u'D', u"1"_s },  { u'd', u"1"_s },  { u'F', u"n"_s },
+        { u'W', u"1"_s },     { u'w', u"1"_s },     { u'X', u"1"_s },  { u'x', u"1"_s },  { u'H', u"1"_s },
+        { u'h', u"1"_s },     { u'P', u"n"_s },     { u'm', u"01"_s }, { u's', u"01"_s }, { u'f', u"1"_s },
+        { u'Z', u"01:01"_s }, { u'z', u"01:01"_s }, { u'C', u"n"_s },  { u'E', u"n"_s }
+    };
     std::vector<PicturePart> spec;
     auto addLiteral = [&](qsizetype start, qsizetype end) {
         if (end > start) {
@@ -1260,7 +1279,8 @@ std::vector<PicturePart> analyseDateTimePicture(const QString &picture)
                 def.names = Case::Lower;
             } else if (def.presentation1.at(0) == u'N') {
                 def.hasNames = true;
-                def.names = (def.presentation1.size() > 1 && def.presentation1.at(1) == u'n') ? Case::Title : Case::Upper;
+                def.names = (def.presentation1.size() > 1 && def.presentation1.at(1) == u'n') ? Case::Title
+                                                                                              : Case::Upper;
             } else if (QStringView(u"YMDdFWwXxHhmsf").contains(def.component)) {
                 QString integerPattern = def.presentation1;
                 if (!def.presentation2.isEmpty())
@@ -1324,8 +1344,8 @@ QString fromMillis(double millis, const QString *picture, const QString *timezon
         offsetHours = std::floor(offset / 100);
         offsetMinutes = std::fmod(offset, 100);
     }
-    static const std::vector<PicturePart> iso
-        = analyseDateTimePicture(u"[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"_s);
+    static const std::vector<PicturePart> iso =
+        analyseDateTimePicture(u"[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"_s);
     const std::vector<PicturePart> spec = picture ? analyseDateTimePicture(*picture) : iso;
     const double offsetMillis = (60 * offsetHours + offsetMinutes) * 60 * 1000;
     const double dateTime = millis + offsetMillis;
@@ -1390,8 +1410,9 @@ QString fromMillis(double millis, const QString *picture, const QString *timezon
             if (part.hasNames && part.names == Case::Upper)
                 out = out.toUpper();
         } else {
-            out = componentValue.isString() ? componentValue.toStr()
-                                            : (componentValue.isDefined() ? toJsString(componentValue) : u"undefined"_s);
+            out = componentValue.isString()
+                ? componentValue.toStr()
+                : (componentValue.isDefined() ? toJsString(componentValue) : u"undefined"_s);
         }
         result += out;
     }
@@ -1400,7 +1421,8 @@ QString fromMillis(double millis, const QString *picture, const QString *timezon
 
 namespace {
 
-double parseDateTime(const QString &timestamp, const QString &picture, double nowMillis, bool *undefinedResult)
+double parseDateTime(const QString &timestamp, const QString &picture, double nowMillis,
+                     bool *undefinedResult)
 {
     const std::vector<PicturePart> spec = analyseDateTimePicture(picture);
     struct MPart
@@ -1448,7 +1470,9 @@ double parseDateTime(const QString &timestamp, const QString &picture, double no
             };
         } else if (part.component == u'f') {
             res.regex = u"[0-9]+"_s;
-            res.parse = [](const QString &v) { return QString(u"0."_s + v.left(3)).toDouble() * 1000; };
+            res.parse = [](const QString &v) {
+                return QString(u"0."_s + v.left(3)).toDouble() * 1000;
+            };
         } else if (part.hasIntegerFormat) {
             Matcher m = integerMatcher(part.integerFormat);
             res.regex = m.regex;
@@ -1459,15 +1483,18 @@ double parseDateTime(const QString &timestamp, const QString &picture, double no
             if (part.component == u'M' || part.component == u'x') {
                 for (int i = 0; i < 12; ++i) {
                     const QString name = QString::fromLatin1(kMonths[i]);
-                    lookup.insert(part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max)) : name, i + 1);
+                    lookup.insert(part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max))
+                                                                     : name,
+                                  i + 1);
                 }
             } else if (part.component == u'F') {
                 for (int i = 1; i < 8; ++i) {
                     const QString name = QString::fromLatin1(kDays[i]);
-                    lookup.insert(part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max)) : name, i);
+                    lookup.insert(
+                        part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max)) : name, i);
                 }
             } else if (part.component == u'P') {
-                lookup = {{u"am"_s, 0}, {u"AM"_s, 0}, {u"pm"_s, 1}, {u"PM"_s, 1}};
+                lookup = { { u"am"_s, 0 }, { u"AM"_s, 0 }, { u"pm"_s, 1 }, { u"PM"_s, 1 } };
             } else {
                 raise(JsonataError(u"D3133"_s).withValue(Value(QString(part.component))));
             }
@@ -1503,8 +1530,12 @@ double parseDateTime(const QString &timestamp, const QString &picture, double no
         return it != components.cend() && *it != 0 && *it == *it;
     };
     int mask = 0;
-    auto shift = [&](bool bit) { mask = (mask << 1) + (bit ? 1 : 0); };
-    auto isType = [&](int type) { return !(~type & mask) && !!(type & mask); };
+    auto shift = [&](bool bit) {
+        mask = (mask << 1) + (bit ? 1 : 0);
+    };
+    auto isType = [&](int type) {
+        return !(~type & mask) && !!(type & mask);
+    };
     for (QChar c : u"YXMxWwdD"_s)
         shift(truthy(c));
     const bool dateA = isType(161);
@@ -1528,7 +1559,8 @@ double parseDateTime(const QString &timestamp, const QString &picture, double no
                 endSpecified = true;
             } else {
                 const Value v = dateTimeFragment(nowMillis, part);
-                components.insert(part, v.isNumber() ? v.toNumber() : (v.isString() && v.toStr() == u"pm"_s ? 1 : 0));
+                components.insert(
+                    part, v.isNumber() ? v.toNumber() : (v.isString() && v.toStr() == u"pm"_s ? 1 : 0));
             }
         } else {
             startSpecified = true;

@@ -173,8 +173,7 @@ class Evaluator
 public:
     explicit Evaluator(EvalContext &ctx)
         : m_ctx(ctx)
-    {
-    }
+    { }
 
     EvalContext &context() { return m_ctx; }
     FramePtr createFrame(Frame *parent);
@@ -195,11 +194,11 @@ private:
     Value evaluateWildcard(const Value &input);
     Value evaluateDescendants(const Value &input);
     Value evaluateGroupExpression(const Group &group, const Value &input, Frame *env);
-    Value evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>> &pairs, int position, const Value &input,
-                             Frame *env);
+    Value evaluateGroupPairs(const std::vector<std::pair<Node *, Node *>> &pairs, int position,
+                             const Value &input, Frame *env);
     Value sortStep(const Node *expr, const Value &input, Frame *env);
-    Value evaluateSingleGroup(const std::vector<std::pair<Node *, Node *>> &pairs, int position, const Value &item,
-                              Frame *env);
+    Value evaluateSingleGroup(const std::vector<std::pair<Node *, Node *>> &pairs, int position,
+                              const Value &item, Frame *env);
     Value evaluateCondition(const Node *expr, const Value &input, Frame *env);
     Value evaluateBlock(const Node *expr, const Value &input, Frame *env);
     Value evaluateFunction(const Node *expr, const Value &input, Frame *env, const Value *applyTo);

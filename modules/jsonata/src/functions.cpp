@@ -373,7 +373,7 @@ Value callFunction(Evaluator &ev, const CallContext &cc, const Value &func, std:
 
 std::vector<Value> hofArgs(const Value &func, const Value &a1, const Value &a2, const Value &a3)
 {
-    std::vector<Value> out{a1};
+    std::vector<Value> out { a1 };
     const int arity = functionArity(func);
     if (arity >= 2)
         out.push_back(a2);
@@ -384,7 +384,7 @@ std::vector<Value> hofArgs(const Value &func, const Value &a1, const Value &a2, 
 
 Value evaluateMatcher(Evaluator &ev, const CallContext &cc, const Value &matcher, const Value &s)
 {
-    Value result = callFunction(ev, cc, matcher, {s});
+    Value result = callFunction(ev, cc, matcher, { s });
     if (jsTruthy(result)) {
         const Value start = result.member(u"start"_s);
         const Value groups = result.member(u"groups"_s);
@@ -447,7 +447,8 @@ Value fnMax(Evaluator &, const CallContext &, std::vector<Value> &args)
         return {};
     double m = -std::numeric_limits<double>::infinity();
     for (const Value &v : a.items())
-        m = std::isnan(v.toNumber()) || std::isnan(m) ? std::numeric_limits<double>::quiet_NaN() : std::max(m, v.toNumber());
+        m = std::isnan(v.toNumber()) || std::isnan(m) ? std::numeric_limits<double>::quiet_NaN()
+                                                      : std::max(m, v.toNumber());
     return Value(m);
 }
 
@@ -458,7 +459,8 @@ Value fnMin(Evaluator &, const CallContext &, std::vector<Value> &args)
         return {};
     double m = std::numeric_limits<double>::infinity();
     for (const Value &v : a.items())
-        m = std::isnan(v.toNumber()) || std::isnan(m) ? std::numeric_limits<double>::quiet_NaN() : std::min(m, v.toNumber());
+        m = std::isnan(v.toNumber()) || std::isnan(m) ? std::numeric_limits<double>::quiet_NaN()
+                                                      : std::min(m, v.toNumber());
     return Value(m);
 }
 
@@ -714,7 +716,7 @@ Value fnReplace(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
         if (replacement.isString())
             replacedWith = Value(substituteReplacement(replacement.toStr(), matches));
         else
-            replacedWith = callFunction(ev, cc, replacement, {matches});
+            replacedWith = callFunction(ev, cc, replacement, { matches });
         if (!replacedWith.isString())
             raise(JsonataError(u"D3012"_s).withValue(replacedWith));
         result += replacedWith.toStr();
@@ -891,7 +893,10 @@ Value fnNumber(Evaluator &, const CallContext &, std::vector<Value> &args)
                 double v = 0;
                 bool ok = true;
                 for (QChar c : QStringView(t).mid(2)) {
-                    const int d = c.isDigit() ? c.digitValue() : (c.toLower() >= u'a' && c.toLower() <= u'z' ? c.toLower().unicode() - u'a' + 10 : 99);
+                    const int d = c.isDigit()
+                        ? c.digitValue()
+                        : (c.toLower() >= u'a' && c.toLower() <= u'z' ? c.toLower().unicode() - u'a' + 10
+                                                                      : 99);
                     if (d >= base) {
                         ok = false;
                         break;
@@ -1071,7 +1076,7 @@ Value fnReduce(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
         index = 0;
     }
     while (index < items.size()) {
-        std::vector<Value> a{result, items[index]};
+        std::vector<Value> a { result, items[index] };
         if (arity >= 3)
             a.emplace_back(double(index));
         if (arity >= 4)
@@ -1287,11 +1292,12 @@ Value fnSort(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
         if (!allNumbers && !allStrings)
             raise(JsonataError(u"D3070"_s).withIndex(1));
         if (allNumbers)
-            return sortValues(ev, arr, [](const Value &a, const Value &b) { return a.toNumber() > b.toNumber(); });
+            return sortValues(ev, arr,
+                              [](const Value &a, const Value &b) { return a.toNumber() > b.toNumber(); });
         return sortValues(ev, arr, [](const Value &a, const Value &b) { return a.toStr() > b.toStr(); });
     }
     return sortValues(ev, arr, [&](const Value &a, const Value &b) {
-        return jsTruthy(callFunction(ev, cc, comparator, {a, b}));
+        return jsTruthy(callFunction(ev, cc, comparator, { a, b }));
     });
 }
 
@@ -1546,7 +1552,8 @@ struct Registry
     QHash<QString, Value> values;
     QHash<QString, const Builtin *> byName;
 
-    void add(const QString &name, NativeFn fn, const QString &signature, const QStringList &params, int arity = -1)
+    void add(const QString &name, NativeFn fn, const QString &signature, const QStringList &params,
+             int arity = -1)
     {
         auto b = std::make_unique<Builtin>();
         b->name = name;
@@ -1565,70 +1572,71 @@ struct Registry
 
     Registry()
     {
-        add(u"sum"_s, fnSum, u"<a<n>:n>"_s, {u"args"_s});
-        add(u"count"_s, fnCount, u"<a:n>"_s, {u"args"_s});
-        add(u"max"_s, fnMax, u"<a<n>:n>"_s, {u"args"_s});
-        add(u"min"_s, fnMin, u"<a<n>:n>"_s, {u"args"_s});
-        add(u"average"_s, fnAverage, u"<a<n>:n>"_s, {u"args"_s});
-        add(u"string"_s, fnString, u"<x-b?:s>"_s, {u"arg"_s, u"prettify"_s}, 1);
-        add(u"substring"_s, fnSubstring, u"<s-nn?:s>"_s, {u"str"_s, u"start"_s, u"length"_s});
-        add(u"substringBefore"_s, fnSubstringBefore, u"<s-s:s>"_s, {u"str"_s, u"chars"_s});
-        add(u"substringAfter"_s, fnSubstringAfter, u"<s-s:s>"_s, {u"str"_s, u"chars"_s});
-        add(u"lowercase"_s, fnLowercase, u"<s-:s>"_s, {u"str"_s});
-        add(u"uppercase"_s, fnUppercase, u"<s-:s>"_s, {u"str"_s});
-        add(u"length"_s, fnLength, u"<s-:n>"_s, {u"str"_s});
-        add(u"trim"_s, fnTrim, u"<s-:s>"_s, {u"str"_s});
-        add(u"pad"_s, fnPad, u"<s-ns?:s>"_s, {u"str"_s, u"width"_s, u"char"_s});
-        add(u"match"_s, fnMatch, u"<s-f<s:o>n?:a<o>>"_s, {u"str"_s, u"regex"_s, u"limit"_s});
-        add(u"contains"_s, fnContains, u"<s-(sf):b>"_s, {u"str"_s, u"token"_s});
-        add(u"replace"_s, fnReplace, u"<s-(sf)(sf)n?:s>"_s, {u"str"_s, u"pattern"_s, u"replacement"_s, u"limit"_s});
-        add(u"split"_s, fnSplit, u"<s-(sf)n?:a<s>>"_s, {u"str"_s, u"separator"_s, u"limit"_s});
-        add(u"join"_s, fnJoin, u"<a<s>s?:s>"_s, {u"strs"_s, u"separator"_s});
-        add(u"formatNumber"_s, fnFormatNumber, u"<n-so?:s>"_s, {u"value"_s, u"picture"_s, u"options"_s});
-        add(u"formatBase"_s, fnFormatBase, u"<n-n?:s>"_s, {u"value"_s, u"radix"_s});
-        add(u"formatInteger"_s, fnFormatInteger, u"<n-s:s>"_s, {u"value"_s, u"picture"_s});
-        add(u"parseInteger"_s, fnParseInteger, u"<s-s:n>"_s, {u"value"_s, u"picture"_s});
-        add(u"number"_s, fnNumber, u"<(nsb)-:n>"_s, {u"arg"_s});
-        add(u"floor"_s, fnFloor, u"<n-:n>"_s, {u"arg"_s});
-        add(u"ceil"_s, fnCeil, u"<n-:n>"_s, {u"arg"_s});
-        add(u"round"_s, fnRound, u"<n-n?:n>"_s, {u"arg"_s, u"precision"_s});
-        add(u"abs"_s, fnAbs, u"<n-:n>"_s, {u"arg"_s});
-        add(u"sqrt"_s, fnSqrt, u"<n-:n>"_s, {u"arg"_s});
-        add(u"power"_s, fnPower, u"<n-n:n>"_s, {u"arg"_s, u"exp"_s});
+        add(u"sum"_s, fnSum, u"<a<n>:n>"_s, { u"args"_s });
+        add(u"count"_s, fnCount, u"<a:n>"_s, { u"args"_s });
+        add(u"max"_s, fnMax, u"<a<n>:n>"_s, { u"args"_s });
+        add(u"min"_s, fnMin, u"<a<n>:n>"_s, { u"args"_s });
+        add(u"average"_s, fnAverage, u"<a<n>:n>"_s, { u"args"_s });
+        add(u"string"_s, fnString, u"<x-b?:s>"_s, { u"arg"_s, u"prettify"_s }, 1);
+        add(u"substring"_s, fnSubstring, u"<s-nn?:s>"_s, { u"str"_s, u"start"_s, u"length"_s });
+        add(u"substringBefore"_s, fnSubstringBefore, u"<s-s:s>"_s, { u"str"_s, u"chars"_s });
+        add(u"substringAfter"_s, fnSubstringAfter, u"<s-s:s>"_s, { u"str"_s, u"chars"_s });
+        add(u"lowercase"_s, fnLowercase, u"<s-:s>"_s, { u"str"_s });
+        add(u"uppercase"_s, fnUppercase, u"<s-:s>"_s, { u"str"_s });
+        add(u"length"_s, fnLength, u"<s-:n>"_s, { u"str"_s });
+        add(u"trim"_s, fnTrim, u"<s-:s>"_s, { u"str"_s });
+        add(u"pad"_s, fnPad, u"<s-ns?:s>"_s, { u"str"_s, u"width"_s, u"char"_s });
+        add(u"match"_s, fnMatch, u"<s-f<s:o>n?:a<o>>"_s, { u"str"_s, u"regex"_s, u"limit"_s });
+        add(u"contains"_s, fnContains, u"<s-(sf):b>"_s, { u"str"_s, u"token"_s });
+        add(u"replace"_s, fnReplace, u"<s-(sf)(sf)n?:s>"_s,
+            { u"str"_s, u"pattern"_s, u"replacement"_s, u"limit"_s });
+        add(u"split"_s, fnSplit, u"<s-(sf)n?:a<s>>"_s, { u"str"_s, u"separator"_s, u"limit"_s });
+        add(u"join"_s, fnJoin, u"<a<s>s?:s>"_s, { u"strs"_s, u"separator"_s });
+        add(u"formatNumber"_s, fnFormatNumber, u"<n-so?:s>"_s, { u"value"_s, u"picture"_s, u"options"_s });
+        add(u"formatBase"_s, fnFormatBase, u"<n-n?:s>"_s, { u"value"_s, u"radix"_s });
+        add(u"formatInteger"_s, fnFormatInteger, u"<n-s:s>"_s, { u"value"_s, u"picture"_s });
+        add(u"parseInteger"_s, fnParseInteger, u"<s-s:n>"_s, { u"value"_s, u"picture"_s });
+        add(u"number"_s, fnNumber, u"<(nsb)-:n>"_s, { u"arg"_s });
+        add(u"floor"_s, fnFloor, u"<n-:n>"_s, { u"arg"_s });
+        add(u"ceil"_s, fnCeil, u"<n-:n>"_s, { u"arg"_s });
+        add(u"round"_s, fnRound, u"<n-n?:n>"_s, { u"arg"_s, u"precision"_s });
+        add(u"abs"_s, fnAbs, u"<n-:n>"_s, { u"arg"_s });
+        add(u"sqrt"_s, fnSqrt, u"<n-:n>"_s, { u"arg"_s });
+        add(u"power"_s, fnPower, u"<n-n:n>"_s, { u"arg"_s, u"exp"_s });
         add(u"random"_s, fnRandom, u"<:n>"_s, {});
-        add(u"boolean"_s, fnBoolean, u"<x-:b>"_s, {u"arg"_s});
-        add(u"not"_s, fnNot, u"<x-:b>"_s, {u"arg"_s});
-        add(u"map"_s, fnMap, u"<af>"_s, {u"arr"_s, u"func"_s});
+        add(u"boolean"_s, fnBoolean, u"<x-:b>"_s, { u"arg"_s });
+        add(u"not"_s, fnNot, u"<x-:b>"_s, { u"arg"_s });
+        add(u"map"_s, fnMap, u"<af>"_s, { u"arr"_s, u"func"_s });
         add(u"zip"_s, fnZip, u"<a+>"_s, {});
-        add(u"filter"_s, fnFilter, u"<af>"_s, {u"arr"_s, u"func"_s});
-        add(u"single"_s, fnSingle, u"<af?>"_s, {u"arr"_s, u"func"_s});
-        add(u"reduce"_s, fnReduce, u"<afj?:j>"_s, {u"sequence"_s, u"func"_s, u"init"_s});
-        add(u"sift"_s, fnSift, u"<o-f?:o>"_s, {u"arg"_s, u"func"_s});
-        add(u"keys"_s, fnKeys, u"<x-:a<s>>"_s, {u"arg"_s});
-        add(u"lookup"_s, fnLookup, u"<x-s:x>"_s, {u"input"_s, u"key"_s});
-        add(u"append"_s, fnAppend, u"<xx:a>"_s, {u"arg1"_s, u"arg2"_s});
-        add(u"exists"_s, fnExists, u"<x:b>"_s, {u"arg"_s});
-        add(u"spread"_s, fnSpread, u"<x-:a<o>>"_s, {u"arg"_s});
-        add(u"merge"_s, fnMerge, u"<a<o>:o>"_s, {u"arg"_s});
-        add(u"reverse"_s, fnReverse, u"<a:a>"_s, {u"arr"_s});
-        add(u"each"_s, fnEach, u"<o-f:a>"_s, {u"obj"_s, u"func"_s});
-        add(u"error"_s, fnError, u"<s?:x>"_s, {u"message"_s});
-        add(u"assert"_s, fnAssert, u"<bs?:x>"_s, {u"condition"_s, u"message"_s});
-        add(u"type"_s, fnType, u"<x:s>"_s, {u"value"_s});
-        add(u"sort"_s, fnSort, u"<af?:a>"_s, {u"arr"_s, u"comparator"_s});
-        add(u"shuffle"_s, fnShuffle, u"<a:a>"_s, {u"arr"_s});
-        add(u"distinct"_s, fnDistinct, u"<x:x>"_s, {u"arr"_s});
-        add(u"base64encode"_s, fnBase64Encode, u"<s-:s>"_s, {u"str"_s});
-        add(u"base64decode"_s, fnBase64Decode, u"<s-:s>"_s, {u"str"_s});
-        add(u"encodeUrlComponent"_s, fnEncodeUrlComponent, u"<s-:s>"_s, {u"str"_s});
-        add(u"encodeUrl"_s, fnEncodeUrl, u"<s-:s>"_s, {u"str"_s});
-        add(u"decodeUrlComponent"_s, fnDecodeUrlComponent, u"<s-:s>"_s, {u"str"_s});
-        add(u"decodeUrl"_s, fnDecodeUrl, u"<s-:s>"_s, {u"str"_s});
-        add(u"eval"_s, fnEval, u"<sx?:x>"_s, {u"expr"_s, u"focus"_s});
-        add(u"toMillis"_s, fnToMillis, u"<s-s?:n>"_s, {u"timestamp"_s, u"picture"_s});
-        add(u"fromMillis"_s, fnFromMillis, u"<n-s?s?:s>"_s, {u"millis"_s, u"picture"_s, u"timezone"_s});
-        add(u"clone"_s, fnClone, u"<(oa)-:o>"_s, {u"arg"_s});
-        add(u"now"_s, fnNow, u"<s?s?:s>"_s, {u"picture"_s, u"timezone"_s});
+        add(u"filter"_s, fnFilter, u"<af>"_s, { u"arr"_s, u"func"_s });
+        add(u"single"_s, fnSingle, u"<af?>"_s, { u"arr"_s, u"func"_s });
+        add(u"reduce"_s, fnReduce, u"<afj?:j>"_s, { u"sequence"_s, u"func"_s, u"init"_s });
+        add(u"sift"_s, fnSift, u"<o-f?:o>"_s, { u"arg"_s, u"func"_s });
+        add(u"keys"_s, fnKeys, u"<x-:a<s>>"_s, { u"arg"_s });
+        add(u"lookup"_s, fnLookup, u"<x-s:x>"_s, { u"input"_s, u"key"_s });
+        add(u"append"_s, fnAppend, u"<xx:a>"_s, { u"arg1"_s, u"arg2"_s });
+        add(u"exists"_s, fnExists, u"<x:b>"_s, { u"arg"_s });
+        add(u"spread"_s, fnSpread, u"<x-:a<o>>"_s, { u"arg"_s });
+        add(u"merge"_s, fnMerge, u"<a<o>:o>"_s, { u"arg"_s });
+        add(u"reverse"_s, fnReverse, u"<a:a>"_s, { u"arr"_s });
+        add(u"each"_s, fnEach, u"<o-f:a>"_s, { u"obj"_s, u"func"_s });
+        add(u"error"_s, fnError, u"<s?:x>"_s, { u"message"_s });
+        add(u"assert"_s, fnAssert, u"<bs?:x>"_s, { u"condition"_s, u"message"_s });
+        add(u"type"_s, fnType, u"<x:s>"_s, { u"value"_s });
+        add(u"sort"_s, fnSort, u"<af?:a>"_s, { u"arr"_s, u"comparator"_s });
+        add(u"shuffle"_s, fnShuffle, u"<a:a>"_s, { u"arr"_s });
+        add(u"distinct"_s, fnDistinct, u"<x:x>"_s, { u"arr"_s });
+        add(u"base64encode"_s, fnBase64Encode, u"<s-:s>"_s, { u"str"_s });
+        add(u"base64decode"_s, fnBase64Decode, u"<s-:s>"_s, { u"str"_s });
+        add(u"encodeUrlComponent"_s, fnEncodeUrlComponent, u"<s-:s>"_s, { u"str"_s });
+        add(u"encodeUrl"_s, fnEncodeUrl, u"<s-:s>"_s, { u"str"_s });
+        add(u"decodeUrlComponent"_s, fnDecodeUrlComponent, u"<s-:s>"_s, { u"str"_s });
+        add(u"decodeUrl"_s, fnDecodeUrl, u"<s-:s>"_s, { u"str"_s });
+        add(u"eval"_s, fnEval, u"<sx?:x>"_s, { u"expr"_s, u"focus"_s });
+        add(u"toMillis"_s, fnToMillis, u"<s-s?:n>"_s, { u"timestamp"_s, u"picture"_s });
+        add(u"fromMillis"_s, fnFromMillis, u"<n-s?s?:s>"_s, { u"millis"_s, u"picture"_s, u"timezone"_s });
+        add(u"clone"_s, fnClone, u"<(oa)-:o>"_s, { u"arg"_s });
+        add(u"now"_s, fnNow, u"<s?s?:s>"_s, { u"picture"_s, u"timezone"_s });
         add(u"millis"_s, fnMillis, u"<:n>"_s, {});
     }
 };

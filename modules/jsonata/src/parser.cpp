@@ -50,33 +50,60 @@ bool isOperatorChar(QChar c)
 QString singleCharOperator(QChar c)
 {
     switch (c.unicode()) {
-    case u'.': return u"."_s;
-    case u'[': return u"["_s;
-    case u']': return u"]"_s;
-    case u'{': return u"{"_s;
-    case u'}': return u"}"_s;
-    case u'(': return u"("_s;
-    case u')': return u")"_s;
-    case u',': return u","_s;
-    case u'@': return u"@"_s;
-    case u'#': return u"#"_s;
-    case u';': return u";"_s;
-    case u':': return u":"_s;
-    case u'?': return u"?"_s;
-    case u'+': return u"+"_s;
-    case u'-': return u"-"_s;
-    case u'*': return u"*"_s;
-    case u'/': return u"/"_s;
-    case u'%': return u"%"_s;
-    case u'|': return u"|"_s;
-    case u'=': return u"="_s;
-    case u'<': return u"<"_s;
-    case u'>': return u">"_s;
-    case u'^': return u"^"_s;
-    case u'&': return u"&"_s;
-    case u'!': return u"!"_s;
-    case u'~': return u"~"_s;
-    default: return QString(c);
+    case u'.':
+        return u"."_s;
+    case u'[':
+        return u"["_s;
+    case u']':
+        return u"]"_s;
+    case u'{':
+        return u"{"_s;
+    case u'}':
+        return u"}"_s;
+    case u'(':
+        return u"("_s;
+    case u')':
+        return u")"_s;
+    case u',':
+        return u","_s;
+    case u'@':
+        return u"@"_s;
+    case u'#':
+        return u"#"_s;
+    case u';':
+        return u";"_s;
+    case u':':
+        return u":"_s;
+    case u'?':
+        return u"?"_s;
+    case u'+':
+        return u"+"_s;
+    case u'-':
+        return u"-"_s;
+    case u'*':
+        return u"*"_s;
+    case u'/':
+        return u"/"_s;
+    case u'%':
+        return u"%"_s;
+    case u'|':
+        return u"|"_s;
+    case u'=':
+        return u"="_s;
+    case u'<':
+        return u"<"_s;
+    case u'>':
+        return u">"_s;
+    case u'^':
+        return u"^"_s;
+    case u'&':
+        return u"&"_s;
+    case u'!':
+        return u"!"_s;
+    case u'~':
+        return u"~"_s;
+    default:
+        return QString(c);
     }
 }
 
@@ -234,8 +261,7 @@ public:
     explicit Lexer(const QString &src)
         : m_src(src)
         , m_len(int(src.size()))
-    {
-    }
+    { }
 
     QChar at(int i) const { return i >= 0 && i < m_len ? m_src.at(i) : QChar(); }
 
@@ -266,7 +292,7 @@ public:
         QChar c = at(m_pos);
         if (!prefix && c == u'/') {
             ++m_pos;
-            Token t{TokType::Regex, {}, {}, scanRegex(), 0};
+            Token t { TokType::Regex, {}, {}, scanRegex(), 0 };
             t.position = m_pos;
             return t;
         }
@@ -347,7 +373,9 @@ public:
                         const QString octets = m_src.mid(m_pos + 1, 4);
                         bool hex = !octets.isEmpty();
                         for (QChar h : octets)
-                            hex = hex && ((h >= u'0' && h <= u'9') || (h >= u'a' && h <= u'f') || (h >= u'A' && h <= u'F'));
+                            hex = hex
+                                && ((h >= u'0' && h <= u'9') || (h >= u'a' && h <= u'f')
+                                    || (h >= u'A' && h <= u'F'));
                         if (!hex)
                             raise(JsonataError(u"S0104"_s, m_pos));
                         s += QChar(char16_t(octets.toUInt(nullptr, 16)));
@@ -359,7 +387,7 @@ public:
                     }
                 } else if (c == quote) {
                     ++m_pos;
-                    Token t{TokType::String, s, Value(s), {}, m_pos};
+                    Token t { TokType::String, s, Value(s), {}, m_pos };
                     return t;
                 } else {
                     s += c;
@@ -397,7 +425,7 @@ public:
             if (!std::isfinite(num))
                 raise(JsonataError(u"S0102"_s, m_pos).withToken(text));
             m_pos = i;
-            Token t{TokType::Number, text, Value(num), {}, m_pos};
+            Token t { TokType::Number, text, Value(num), {}, m_pos };
             return t;
         }
         if (c == u'`') {
@@ -406,7 +434,7 @@ public:
             if (end != -1) {
                 const QString name = m_src.mid(m_pos, end - m_pos);
                 m_pos = end + 1;
-                Token t{TokType::Name, name, {}, {}, m_pos};
+                Token t { TokType::Name, name, {}, {}, m_pos };
                 return t;
             }
             m_pos = m_len;
@@ -419,7 +447,7 @@ public:
                 if (at(m_pos) == u'$') {
                     const QString name = m_src.mid(m_pos + 1, i - m_pos - 1);
                     m_pos = i;
-                    Token t{TokType::Variable, name, {}, {}, m_pos};
+                    Token t { TokType::Variable, name, {}, {}, m_pos };
                     return t;
                 }
                 const QString name = m_src.mid(m_pos, i - m_pos);
@@ -427,21 +455,21 @@ public:
                 if (name == u"or"_s || name == u"in"_s || name == u"and"_s)
                     return op(name);
                 if (name == u"true"_s)
-                    return Token{TokType::Value, name, Value(true), {}, m_pos};
+                    return Token { TokType::Value, name, Value(true), {}, m_pos };
                 if (name == u"false"_s)
-                    return Token{TokType::Value, name, Value(false), {}, m_pos};
+                    return Token { TokType::Value, name, Value(false), {}, m_pos };
                 if (name == u"null"_s)
-                    return Token{TokType::Value, name, Value(nullptr), {}, m_pos};
+                    return Token { TokType::Value, name, Value(nullptr), {}, m_pos };
                 if (m_pos == m_len && name.isEmpty())
                     return std::nullopt;
-                return Token{TokType::Name, name, {}, {}, m_pos};
+                return Token { TokType::Name, name, {}, {}, m_pos };
             }
             ++i;
         }
     }
 
 private:
-    Token op(const QString &v) { return Token{TokType::Operator, v, {}, {}, m_pos}; }
+    Token op(const QString &v) { return Token { TokType::Operator, v, {}, {}, m_pos }; }
 
     std::shared_ptr<const RegexData> scanRegex()
     {
@@ -493,8 +521,7 @@ public:
         : m_source(source)
         , m_lexer(source)
         , m_ast(ast)
-    {
-    }
+    { }
 
     Node *run()
     {
@@ -620,8 +647,8 @@ private:
     Node *nud(Node *t)
     {
         const QString &id = t->id;
-        if (id == u"(end)"_s || id == u"(name)"_s || id == u"(literal)"_s || id == u"(regex)"_s || id == u"and"_s
-            || id == u"or"_s || id == u"in"_s)
+        if (id == u"(end)"_s || id == u"(name)"_s || id == u"(literal)"_s || id == u"(regex)"_s
+            || id == u"and"_s || id == u"or"_s || id == u"in"_s)
             return t;
         if (id == u"-"_s) {
             t->expression = expression(70);
@@ -832,7 +859,9 @@ private:
             for (size_t i = 0; i < t->arguments.size(); ++i) {
                 Node *arg = t->arguments[i];
                 if (arg->type != NodeType::Variable)
-                    raise(JsonataError(u"S0208"_s, arg->position).withToken(arg->value).withValue(Value(int(i + 1))));
+                    raise(JsonataError(u"S0208"_s, arg->position)
+                              .withToken(arg->value)
+                              .withValue(Value(int(i + 1))));
             }
             t->type = NodeType::Lambda;
             if (m_node->id == u"<"_s) {
@@ -879,7 +908,7 @@ private:
         for (const auto &[k, v] : n->pairs)
             c->pairs.emplace_back(cloneRaw(k), cloneRaw(v));
         for (const SortTerm &st : n->sortTerms)
-            c->sortTerms.push_back(SortTerm{st.descending, cloneRaw(st.expression)});
+            c->sortTerms.push_back(SortTerm { st.descending, cloneRaw(st.expression) });
         c->procedure = cloneRaw(n->procedure);
         for (Node *a : n->arguments)
             c->arguments.push_back(cloneRaw(a));
@@ -1147,7 +1176,7 @@ private:
             result = lstep->type == NodeType::Path ? lstep : makePath(lstep);
             if (lstep->type == NodeType::Parent) {
                 result->hasSeekingParent = true;
-                result->seekingParent = {lstep->slot};
+                result->seekingParent = { lstep->slot };
             }
             Node *rest = processAST(expr->rhs);
             if (rest->type == NodeType::Path) {
@@ -1156,7 +1185,7 @@ private:
                 if (!rest->predicate.empty()) {
                     rest->hasStages = true;
                     for (Node *p : rest->predicate)
-                        rest->stages.push_back(Stage{Stage::Filter, p, {}, p->position});
+                        rest->stages.push_back(Stage { Stage::Filter, p, {}, p->position });
                     rest->predicate.clear();
                 }
                 result->steps.push_back(rest);
@@ -1204,7 +1233,7 @@ private:
             }
             if (stages) {
                 step->hasStages = true;
-                step->stages.push_back(Stage{Stage::Filter, predicate, {}, expr->position});
+                step->stages.push_back(Stage { Stage::Filter, predicate, {}, expr->position });
             } else {
                 // filters on a non-path expression stay on the expression itself
                 step->predicate.push_back(predicate);
@@ -1230,7 +1259,7 @@ private:
             for (const SortTerm &term : expr->sortTerms) {
                 Node *e = processAST(term.expression);
                 pushAncestry(sortStep, e);
-                sortStep->sortTerms.push_back(SortTerm{term.descending, e});
+                sortStep->sortTerms.push_back(SortTerm { term.descending, e });
             }
             result->steps.push_back(sortStep);
             resolveAncestry(result);
@@ -1270,7 +1299,7 @@ private:
                 if (!step->predicate.empty()) {
                     step->hasStages = true;
                     for (Node *p : step->predicate)
-                        step->stages.push_back(Stage{Stage::Filter, p, {}, p->position});
+                        step->stages.push_back(Stage { Stage::Filter, p, {}, p->position });
                     step->predicate.clear();
                 }
             }
@@ -1278,7 +1307,7 @@ private:
                 step->hasIndex = true;
                 step->index = expr->rhs->value;
             } else {
-                step->stages.push_back(Stage{Stage::Index, nullptr, expr->rhs->value, expr->position});
+                step->stages.push_back(Stage { Stage::Index, nullptr, expr->rhs->value, expr->position });
             }
             step->tuple = true;
             return result;

@@ -26,8 +26,9 @@ QByteArray answerRequest(const QByteArray &line)
     Result<Value> request = Value::fromJson(line);
     if (!request.ok() || !request->isObject()) {
         out += "null,";
-        appendError(out, QString(), u"bad request line: "_s
-                                        + (request.ok() ? u"not a JSON object"_s : request.error().message));
+        appendError(out, QString(),
+                    u"bad request line: "_s
+                        + (request.ok() ? u"not a JSON object"_s : request.error().message));
         out += '}';
         return out;
     }

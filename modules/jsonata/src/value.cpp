@@ -26,7 +26,8 @@ __attribute__((tls_model("initial-exec"))) thread_local std::vector<Heap *> *tPe
 void release(Heap *heap) noexcept
 {
     // the sole owner needs no atomic read-modify-write: nobody else can take a new reference
-    if (heap->refs.load(std::memory_order_acquire) != 1 && heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    if (heap->refs.load(std::memory_order_acquire) != 1
+        && heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
         return;
     if (tDraining) {
         if (!tPending)
@@ -85,7 +86,8 @@ const Value *Object::find(const QString &key) const
     const QChar *k = key.constData();
     for (const Entry &e : m_entries) {
         if (e.first.size() == n
-            && (e.first.constData() == k || std::memcmp(e.first.constData(), k, size_t(n) * sizeof(QChar)) == 0))
+            && (e.first.constData() == k
+                || std::memcmp(e.first.constData(), k, size_t(n) * sizeof(QChar)) == 0))
             return &e.second;
     }
     return nullptr;
@@ -479,8 +481,7 @@ public:
         : m_begin(begin)
         , m_p(begin)
         , m_end(end)
-    {
-    }
+    { }
 
     Result<Value> parseDocument()
     {
@@ -499,8 +500,8 @@ public:
 private:
     Error fail() const
     {
-        return Error{QStringLiteral("jsonata.json"),
-                     QStringLiteral("invalid JSON at byte %1: %2").arg(m_p - m_begin).arg(m_error)};
+        return Error { QStringLiteral("jsonata.json"),
+                       QStringLiteral("invalid JSON at byte %1: %2").arg(m_p - m_begin).arg(m_error) };
     }
     void skipWs()
     {
@@ -805,8 +806,9 @@ Result<QByteArray> Value::toJson(int indent) const
 {
     QByteArray out;
     if (!serialize(out, *this, indent, 0))
-        return Error{QStringLiteral("jsonata.json"),
-                     QStringLiteral("value nests deeper than %1 levels and cannot be written as JSON").arg(kMaxJsonDepth)};
+        return Error { QStringLiteral("jsonata.json"),
+                       QStringLiteral("value nests deeper than %1 levels and cannot be written as JSON")
+                           .arg(kMaxJsonDepth) };
     return out;
 }
 

@@ -9,8 +9,7 @@ struct StringData final : Heap
 {
     explicit StringData(QString s)
         : str(std::move(s))
-    {
-    }
+    { }
     QString str;
 };
 
@@ -18,8 +17,7 @@ struct ArrayData final : Heap
 {
     explicit ArrayData(std::vector<Value> v)
         : items(std::move(v))
-    {
-    }
+    { }
     std::vector<Value> items;
 };
 
@@ -27,8 +25,7 @@ struct ObjectData final : Heap
 {
     explicit ObjectData(Object o)
         : members(std::move(o))
-    {
-    }
+    { }
     Object members;
 };
 

@@ -28,22 +28,19 @@ struct EvaluationError
 
     // "<code> at <position>: <message>"
     QString toString() const;
-    Error toError() const { return Error{code, toString()}; }
+    Error toError() const { return Error { code, toString() }; }
 };
 
-template<typename T>
-class JResult
+template<typename T> class JResult
 {
 public:
     JResult(T value)
         : m_value(std::move(value))
         , m_ok(true)
-    {
-    }
+    { }
     JResult(EvaluationError error)
         : m_error(std::move(error))
-    {
-    }
+    { }
     bool ok() const { return m_ok; }
     explicit operator bool() const { return m_ok; }
     const T &value() const & { return m_value; }
@@ -51,7 +48,7 @@ public:
     const EvaluationError &error() const { return m_error; }
 
 private:
-    T m_value{};
+    T m_value {};
     EvaluationError m_error;
     bool m_ok = false;
 };

@@ -23,7 +23,7 @@ namespace detail {
 // document may be evaluated by several threads at once.
 struct Heap
 {
-    mutable std::atomic<int> refs{1};
+    mutable std::atomic<int> refs { 1 };
     virtual ~Heap();
 };
 struct StringData;
@@ -98,12 +98,10 @@ public:
     }
     Value(int n) noexcept
         : Value(double(n))
-    {
-    }
+    { }
     Value(qint64 n) noexcept
         : Value(double(n))
-    {
-    }
+    { }
     Value(const QString &s);
     Value(QString &&s);
     Value(const char *) = delete;
@@ -183,7 +181,10 @@ public:
 
     std::uint8_t flags() const { return m_flags; }
     bool hasFlag(Flag f) const { return (m_flags & f) != 0; }
-    void setFlag(Flag f, bool on = true) { m_flags = on ? std::uint8_t(m_flags | f) : std::uint8_t(m_flags & ~f); }
+    void setFlag(Flag f, bool on = true)
+    {
+        m_flags = on ? std::uint8_t(m_flags | f) : std::uint8_t(m_flags & ~f);
+    }
     void setFlags(std::uint8_t f) { m_flags = f; }
     bool isSequence() const { return isArray() && hasFlag(Sequence); }
 
