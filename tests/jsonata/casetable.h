@@ -1,4 +1,4 @@
-// Loads the JSONata case tables in tests/jsonata/data (one JSON object per line) into QtTest rows.
+// Loads the JSONata case tables in tests/jsonata/data/*.cases (one JSON object per line) into QtTest rows.
 // Each case: {"name", "expr", "input" | "dataset" | "inputUndefined", ["bindings"],
 //             "expect": {"result": <json>} | {"undefined": true} | {"error": "CODE"}}.
 // The expectations were checked against jsonata-js 2.2.2 with shared/tools/jsonata/run-cases.js.
@@ -39,7 +39,7 @@ inline void addCaseRows(const QString &dataDir, const QString &table)
     QTest::addColumn<Value>("input");
     QTest::addColumn<EvaluateOptions>("options");
     QTest::addColumn<Value>("expect");
-    QFile f(dataDir + QStringLiteral("/") + table + QStringLiteral(".jsonl"));
+    QFile f(dataDir + QStringLiteral("/") + table + QStringLiteral(".cases"));
     if (!f.open(QIODevice::ReadOnly))
         qFatal("cannot read case table %s", qPrintable(f.fileName()));
     QHash<QString, Value> datasets;
