@@ -39,6 +39,16 @@ int runCodeServer(const QStringList &args)
     if (parser.positionalArguments() != QStringList{QStringLiteral("start")})
         return fail(QStringLiteral("expected: lifdag code-server start [options]"), 2);
 
+    // Before any thread starts: SIGTERM/SIGINT are then handled on one thread, never by default.
+    std::mutex serverMutex;
+    codelocation::Server *current = nullptr;
+    onTerminationSignal([&](int) {
+        std::lock_guard lock(serverMutex);
+        if (current)
+            current->requestShutdown();
+        else
+            std::_Exit(0); // nothing started yet
+    });
     bool portOk = false;
     const int port = parser.value(QStringLiteral("port")).toInt(&portOk);
     if (!portOk || port < 0 || port > 65535)
@@ -79,11 +89,18 @@ int runCodeServer(const QStringList &args)
     }
 
     codelocation::Server server(options, *registry);
-    onTerminationSignal([&server](int) { server.requestShutdown(); });
+    auto publish = [&](codelocation::Server *s) {
+        std::lock_guard lock(serverMutex);
+        current = s;
+    };
+    publish(&server);
+    // Unpublished before `server` is destroyed, on every path out of this function.
+    const std::unique_ptr<void, std::function<void(void *)>> unpublish(&server, [&](void *) { publish(nullptr); });
     if (const Status s = server.start(); !s)
         return fail(s.error().message);
     out(QStringLiteral("lifdag code location \"%1\" listening on %2:%3").arg(options.locationName, options.host).arg(server.port()));
     server.wait();
+    publish(nullptr);
     server.shutdown();
     return 0;
 }
