@@ -4,6 +4,7 @@
 
 #include <lifdag/codelocation/server.h>
 #include <lifdag/config/instanceconfig.h>
+#include <lifdag/instance/instance.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -53,7 +54,7 @@ int runDev(const QStringList &args)
                                        .toUtf8());
     if (!ws)
         return fail(ws.error().message);
-    const auto instance = config::loadInstance(home);
+    const auto instance = instance::Instance::open(home); // creates or migrates the storage
     if (!instance)
         return fail(instance.error().message);
 
@@ -69,9 +70,10 @@ int runDev(const QStringList &args)
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);
 
-    out(QStringLiteral("lifdag dev: instance %1 (%2)").arg(home, instance->runStorage.describe()));
+    out(QStringLiteral("lifdag dev: instance %1 (%2)").arg(home, (*instance)->storage().settings().describe()));
     out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)").arg(codeServer.port()).arg((*registry)->size()));
     // The webserver joins this composition root with its own issue; say where it will listen.
+    out(QStringLiteral("lifdag dev: try  DAGSTER_HOME=%1 lifdag job launch hello_job --wait").arg(home));
     out(QStringLiteral("lifdag dev: UI and API will be at http://localhost:%1 once the webserver is built in; "
                        "press Ctrl-C to stop")
             .arg(parser.value(QStringLiteral("port"))));
