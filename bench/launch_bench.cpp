@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLoggingCategory>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -130,6 +131,7 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(u"lifdag.*.info=false"_s);
     QCommandLineParser p;
     p.setApplicationDescription(u"Launch latency and fan-out throughput through real processes."_s);
     p.addHelpOption();

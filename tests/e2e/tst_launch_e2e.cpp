@@ -275,6 +275,32 @@ private Q_SLOTS:
         QCOMPARE(m_instance->storage().runs().runs({}, 1000)->runs.size(), before);
     }
 
+    void queuedCoordinatorLeavesTheRunQueuedForTheDaemon()
+    {
+        // A second instance directory on the same database, with the QueuedRunCoordinator.
+        QTemporaryDir queuedHome;
+        QFile yaml(QDir(queuedHome.path()).filePath(u"dagster.yaml"_s));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        QFile own(QDir(m_home.path()).filePath(u"dagster.yaml"_s));
+        QVERIFY(own.open(QIODevice::ReadOnly));
+        yaml.write(own.readAll() + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2}\n");
+        yaml.close();
+        QVERIFY(QFile::copy(QDir(m_home.path()).filePath(u"workspace.yaml"_s), QDir(queuedHome.path()).filePath(u"workspace.yaml"_s)));
+        auto queued = instance::Instance::open(queuedHome.path());
+        QVERIFY2(queued.ok(), qPrintable(queued.ok() ? QString() : queued.error().message));
+        launcher::SubmitRequest request;
+        request.jobName = u"hello_job"_s;
+        request.tags = {{u"dagster/priority"_s, u"3"_s}};
+        const auto outcome = launcher::submitRun(**queued, request);
+        QVERIFY(outcome.ok() && outcome->run);
+        QCOMPARE(outcome->run->status, RunStatus::Queued);
+        QCOMPARE(outcome->run->priority, 3);
+        QCOMPARE(eventTypes(outcome->run->runId), QStringList{u"RUN_ENQUEUED"_s});
+        QTest::qWait(200);
+        QCOMPARE(m_client->runWorkerStatus(outcome->run->runId)->state, codelocation::WorkerStatus::State::Unknown);
+        QCOMPARE((*m_instance->storage().runs().run(outcome->run->runId))->status, RunStatus::Queued);
+    }
+
     void cliReportsAnUnreachableCodeServerWithinItsDeadline()
     {
         QTemporaryDir home;

@@ -163,6 +163,18 @@ public:
         return q.next() && !q.value(0).isNull() ? q.value(0).toInt() : 0;
     }
 
+    // The recorded version, or -1 when it cannot be read (no schema table yet, or an error).
+    int currentVersionWithoutLock()
+    {
+        auto r = withDb([&](QSqlDatabase &db) -> Result<int> {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("SELECT MAX(version) FROM lifdag_schema")) || !q.next() || q.value(0).isNull())
+                return -1;
+            return q.value(0).toInt();
+        });
+        return r ? *r : -1;
+    }
+
     Result<int> schemaVersion() override
     {
         return withDb([&](QSqlDatabase &db) { return readVersion(db); });
@@ -845,6 +857,9 @@ int currentSchemaVersion()
 Result<std::shared_ptr<Storage>> open(const Settings &settings, bool migrate)
 {
     auto storage = std::make_shared<SqlStorage>(settings);
+    // The common case - a current schema - costs one SELECT; the lock is taken only to migrate.
+    if (migrate && storage->currentVersionWithoutLock() == currentSchemaVersion())
+        return std::shared_ptr<Storage>(std::move(storage));
     if (migrate) {
         auto report = storage->migrate();
         if (!report)
