@@ -40,18 +40,8 @@ class TestLaunchEndToEnd : public QObject
 
     void admin(const QString &sql)
     {
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"admin"_s);
-            db.setHostName(m_pg.host);
-            db.setPort(m_pg.port);
-            db.setUserName(m_pg.user);
-            db.setPassword(m_pg.password);
-            db.setDatabaseName(m_pg.database);
-            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-            QSqlQuery q(db);
-            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
-        }
-        QSqlDatabase::removeDatabase(u"admin"_s);
+        const QString error = test::pgAdmin(m_pg, sql);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void writeFile(const QString &name, const QByteArray &text)

@@ -75,19 +75,8 @@ class TestStorage : public QObject
 
     void admin(const QString &sql)
     {
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, u"admin"_s);
-            db.setHostName(m_server.host);
-            db.setPort(m_server.port);
-            db.setUserName(m_server.user);
-            db.setPassword(m_server.password);
-            db.setDatabaseName(m_server.database);
-            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-            QSqlQuery q(db);
-            QVERIFY2(q.exec(sql), qPrintable(q.lastError().text()));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(u"admin"_s);
+        const QString error = test::pgAdmin(m_server, sql);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     RunRecord makeRun(const QString &job, QMap<QString, QString> tags = {}, RunStatus status = RunStatus::Queued)

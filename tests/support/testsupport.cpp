@@ -2,6 +2,9 @@
 
 #include <QFile>
 #include <QProcessEnvironment>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 
 namespace lifdag::test {
 
@@ -41,6 +44,29 @@ PgServer pgServer()
     if (s.host.isEmpty() || s.port <= 0 || s.database.isEmpty())
         s.error = QStringLiteral("incomplete PostgreSQL connection file %1").arg(path);
     return s;
+}
+
+QString pgAdmin(const PgServer &server, const QString &sql)
+{
+    const QString name = QStringLiteral("lifdag-test-admin");
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(server.host);
+        db.setPort(server.port);
+        db.setUserName(server.user);
+        db.setPassword(server.password);
+        db.setDatabaseName(server.database);
+        if (!db.open()) {
+            error = db.lastError().text();
+        } else {
+            QSqlQuery q(db);
+            if (!q.exec(sql))
+                error = q.lastError().text();
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return error;
 }
 
 QString lifdagExecutable()

@@ -20,6 +20,10 @@ struct PgServer
 // LIFDAG_TEST_PG_ENV. Tests must fail (not skip) when this is not ok().
 PgServer pgServer();
 
+// Runs one SQL statement as the server's superuser on its default database (CREATE/DROP DATABASE…);
+// returns the error text, empty on success.
+QString pgAdmin(const PgServer &server, const QString &sql);
+
 // Path of the built `lifdag` executable.
 QString lifdagExecutable();
 

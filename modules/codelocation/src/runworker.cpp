@@ -13,17 +13,6 @@ namespace lifdag::codelocation {
 
 namespace {
 
-Event runEvent(const QString &runId, const char *type, const QString &message, const QString &level = QStringLiteral("INFO"))
-{
-    Event e;
-    e.runId = runId;
-    e.timestamp = QDateTime::currentDateTimeUtc();
-    e.eventType = QString::fromLatin1(type);
-    e.level = level;
-    e.message = message;
-    return e;
-}
-
 // What a run "returns": the `result` output of the job's last steps (those nothing depends on).
 QJsonObject jobResult(const execution::JobDefinition &job, const execution::RunResult &result)
 {

@@ -8,17 +8,6 @@ namespace lifdag::launcher {
 
 namespace {
 
-Event runEvent(const QString &runId, const char *type, const QString &message, const QString &level = QStringLiteral("INFO"))
-{
-    Event e;
-    e.runId = runId;
-    e.timestamp = QDateTime::currentDateTimeUtc();
-    e.eventType = QString::fromLatin1(type);
-    e.level = level;
-    e.message = message;
-    return e;
-}
-
 Status appendEvent(instance::Instance &instance, Event event)
 {
     const auto ids = instance.storage().events().append({std::move(event)});

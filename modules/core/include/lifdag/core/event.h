@@ -19,4 +19,17 @@ struct Event
     QJsonObject payload; // event-specific data (errors, outputs, retry info…); never credentials
 };
 
+// A run-level event (no step) stamped now.
+inline Event runEvent(const QString &runId, const char *eventType, const QString &message,
+                      const QString &level = QStringLiteral("INFO"))
+{
+    Event e;
+    e.runId = runId;
+    e.timestamp = QDateTime::currentDateTimeUtc();
+    e.eventType = QString::fromLatin1(eventType);
+    e.level = level;
+    e.message = message;
+    return e;
+}
+
 } // namespace lifdag
