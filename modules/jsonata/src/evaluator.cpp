@@ -3,6 +3,7 @@
 #include "function_p.h"
 #include "stackguard_p.h"
 
+#include <QSet>
 #include <QVarLengthArray>
 
 #include <cmath>
@@ -71,6 +72,27 @@ FramePtr Evaluator::createFrame(Frame *parent)
     return FramePtr(f);
 }
 
+FunctionData::~FunctionData()
+{
+    if (ctx) {
+        if (prevAlive)
+            prevAlive->nextAlive = nextAlive;
+        else
+            ctx->aliveFunctions = nextAlive;
+        if (nextAlive)
+            nextAlive->prevAlive = prevAlive;
+    }
+}
+
+void Evaluator::track(FunctionData *fn)
+{
+    fn->ctx = &m_ctx;
+    fn->nextAlive = m_ctx.aliveFunctions;
+    if (m_ctx.aliveFunctions)
+        m_ctx.aliveFunctions->prevAlive = fn;
+    m_ctx.aliveFunctions = fn;
+}
+
 Value Evaluator::lookupVariable(Frame *env, const QString &name) const
 {
     if (env) {
@@ -125,6 +147,8 @@ const Ast &chainAst()
 
 void flattenInto(const Value &arg, std::vector<Value> &out)
 {
+    if (stackExhausted())
+        raise(JsonataError(u"D1011"_s));
     if (arg.isArray()) {
         for (const Value &item : arg.items())
             flattenInto(item, out);
@@ -1158,6 +1182,7 @@ Value Evaluator::evaluateLambda(const Node *expr, const Value &input, Frame *env
     f->env = FramePtr(env);
     f->input = input;
     m_ctx.madeClosures = true;
+    track(f);
     return Value::fromFunction(f);
 }
 
@@ -1489,6 +1514,7 @@ Value Evaluator::partialApply(const Value &proc, const std::vector<Value> &args,
             out->env->bind(params[index], index < args.size() ? args[index] : Value());
     }
     m_ctx.madeClosures = true;
+    track(out);
     return Value::fromFunction(out);
 }
 
@@ -1513,8 +1539,50 @@ Value Evaluator::evaluateTransform(const Node *expr, Frame *env)
     f->transform = expr;
     f->env = FramePtr(env);
     m_ctx.madeClosures = true;
+    track(f);
     return Value::fromFunction(f);
 }
+
+namespace {
+// A value about to be stored inside the copy a transform updates: parts that are themselves in
+// the copy (e.g. `%` or `$` in the update) are copied, so that no object ends up containing itself.
+Value unshare(const Value &v, const QSet<const void *> &copied)
+{
+    if (!v.isObject() && !v.isArray())
+        return v;
+    bool shared = false;
+    std::vector<const Value *> work { &v };
+    while (!work.empty() && !shared) {
+        const Value *x = work.back();
+        work.pop_back();
+        if (x->isObject()) {
+            shared = copied.contains(x->payload());
+            for (const auto &[k, m] : x->members())
+                work.push_back(&m);
+        } else if (x->isArray()) {
+            shared = copied.contains(x->payload());
+            for (const Value &m : x->items())
+                work.push_back(&m);
+        }
+    }
+    if (!shared)
+        return v;
+    if (stackExhausted())
+        raise(JsonataError(u"D1011"_s));
+    if (v.isArray()) {
+        std::vector<Value> items;
+        items.reserve(v.items().size());
+        for (const Value &m : v.items())
+            items.push_back(unshare(m, copied));
+        return Value::array(std::move(items), v.flags());
+    }
+    Object members;
+    members.reserve(v.members().size());
+    for (const auto &[k, m] : v.members())
+        members.appendUnique(k, unshare(m, copied));
+    return Value::object(std::move(members));
+}
+} // namespace
 
 Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Frame *)
 {
@@ -1530,6 +1598,25 @@ Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Fr
     Value matches = evaluate(expr->pattern, result, env);
     if (matches.isUndefined())
         return result;
+    // Only objects of the copy are updated in place: a pattern may also reach objects outside it
+    // (the input via $$, bindings), which belong to the caller and may be shared between threads.
+    QSet<const void *> copied;
+    {
+        std::vector<const Value *> work { &result };
+        while (!work.empty()) {
+            const Value *v = work.back();
+            work.pop_back();
+            if (v->isObject()) {
+                copied.insert(v->payload());
+                for (const auto &[k, m] : v->members())
+                    work.push_back(&m);
+            } else if (v->isArray()) {
+                copied.insert(v->payload());
+                for (const Value &m : v->items())
+                    work.push_back(&m);
+            }
+        }
+    }
     if (!matches.isArray())
         matches = Value::array({ matches });
     for (const Value &matchConst : matches.items()) {
@@ -1538,10 +1625,10 @@ Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Fr
         if (update.isDefined()) {
             if (!update.isObject())
                 raise(JsonataError(u"T2011"_s, expr->update->position).withValue(update));
-            if (match.isObject()) {
+            if (match.isObject() && copied.contains(match.payload())) {
                 Object &m = match.mutableMembers();
                 for (const auto &[k, v] : update.members())
-                    m.insert(k, v);
+                    m.insert(k, unshare(v, copied));
             }
         }
         if (expr->deletion) {
@@ -1552,7 +1639,7 @@ Value Evaluator::applyTransformer(FunctionData *fn, std::vector<Value> &args, Fr
                     deletions = Value::array({ deletions });
                 if (!isArrayOfStrings(deletions))
                     raise(JsonataError(u"T2012"_s, expr->deletion->position).withValue(val));
-                if (match.isObject()) {
+                if (match.isObject() && copied.contains(match.payload())) {
                     Object &m = match.mutableMembers();
                     for (const Value &d : deletions.items())
                         m.remove(d.toStr());

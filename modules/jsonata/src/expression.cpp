@@ -36,6 +36,8 @@ EvaluationError toEvaluationError(const JsonataError &e)
 // Replaces closures (which refer to this evaluation's frames) by detached function values.
 Value detachFunctions(const Value &v, bool *changed)
 {
+    if (detail::stackExhausted())
+        return Value(); // beyond the stack's reach: dropped (the result could not be written anyway)
     switch (v.type()) {
     case Value::Type::Function: {
         detail::FunctionData *fn = v.function();
@@ -78,6 +80,21 @@ Value detachFunctions(const Value &v, bool *changed)
 // Breaks reference cycles between closures and frames left at the end of an evaluation.
 void releaseFrames(detail::EvalContext &ctx)
 {
+    // closures: drop what they captured (a closure stored in the object it captured is a cycle)
+    std::vector<Value> closures;
+    for (detail::FunctionData *fn = ctx.aliveFunctions; fn; fn = fn->nextAlive) {
+        detail::retain(fn);
+        closures.push_back(Value::fromFunction(fn));
+    }
+    for (const Value &c : closures) {
+        detail::FunctionData *fn = c.function();
+        fn->ctx = nullptr;
+        fn->env = detail::FramePtr();
+        fn->input = Value();
+    }
+    ctx.aliveFunctions = nullptr;
+    closures.clear();
+
     std::vector<detail::FramePtr> alive;
     for (detail::Frame *f = ctx.aliveFrames; f; f = f->nextAlive)
         alive.emplace_back(f);

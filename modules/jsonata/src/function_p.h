@@ -91,6 +91,8 @@ struct Builtin
 
 enum class FnKind : std::uint8_t { Lambda, Builtin, Transformer, Regex, MatchNext, Detached };
 
+struct EvalContext;
+
 struct FunctionData final : Heap
 {
     FnKind kind = FnKind::Lambda;
@@ -111,6 +113,11 @@ struct FunctionData final : Heap
     int position = 0;
     QString subject;
     int lastIndex = 0;
+    // closures are listed in their evaluation so that cycles through them can be broken at its end
+    EvalContext *ctx = nullptr;
+    FunctionData *prevAlive = nullptr;
+    FunctionData *nextAlive = nullptr;
+    ~FunctionData() override;
     // error reporting: the name the function was invoked by and where
     QString token;
     bool hasToken = false;
@@ -150,6 +157,7 @@ QString jsToPrecision(double v, int digits);
 struct EvalContext
 {
     Frame *aliveFrames = nullptr; // intrusive list of frames still referenced
+    FunctionData *aliveFunctions = nullptr; // intrusive list of closures still referenced
     int depth = 0;
     int maxDepth = 0; // harness-style depth guard (U1001), 0 = off
     qint64 timeLimitMs = 0; // 0 = off
@@ -177,6 +185,8 @@ public:
 
     EvalContext &context() { return m_ctx; }
     FramePtr createFrame(Frame *parent);
+    // Lists a closure in this evaluation (see EvalContext::aliveFunctions).
+    void track(FunctionData *fn);
     Value evaluate(const Node *expr, const Value &input, Frame *env);
     Value apply(const Value &proc, std::vector<Value> args, const Value &input, Frame *env);
     Value lookupVariable(Frame *env, const QString &name) const;

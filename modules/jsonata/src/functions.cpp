@@ -183,6 +183,8 @@ Value appendValues(const Value &arg1, const Value &arg2)
 Value lookupValue(const Value &input, const QString &key)
 {
     if (input.isArray()) {
+        if (stackExhausted())
+            raise(JsonataError(u"D1011"_s));
         std::vector<Value> result;
         for (const Value &item : input.items()) {
             Value res = lookupValue(item, key);
@@ -1141,6 +1143,8 @@ Value fnZip(Evaluator &, const CallContext &, std::vector<Value> &args)
 
 void collectKeys(const Value &a, Object &merged)
 {
+    if (stackExhausted())
+        raise(JsonataError(u"D1011"_s));
     if (a.isArray()) {
         for (const Value &item : a.items())
             collectKeys(item, merged);
@@ -1181,6 +1185,8 @@ Value fnAppend(Evaluator &, const CallContext &, std::vector<Value> &args)
 
 Value spreadValue(const Value &a)
 {
+    if (stackExhausted())
+        raise(JsonataError(u"D1011"_s));
     if (a.isArray()) {
         Value result = Value::sequence();
         for (const Value &item : a.items())

@@ -2,6 +2,7 @@
 #include "value_p.h"
 
 #include "function_p.h"
+#include "stackguard_p.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -20,7 +21,12 @@ namespace {
 // Destroying a deeply nested value must not recurse once per level: a payload released while
 // another is being destroyed is queued and deleted by the outermost release.
 __attribute__((tls_model("initial-exec"))) thread_local bool tDraining = false;
-__attribute__((tls_model("initial-exec"))) thread_local std::vector<Heap *> *tPending = nullptr;
+
+std::vector<Heap *> &pendingReleases()
+{
+    thread_local std::vector<Heap *> pending;
+    return pending;
+}
 } // namespace
 
 void release(Heap *heap) noexcept
@@ -30,16 +36,15 @@ void release(Heap *heap) noexcept
         && heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1)
         return;
     if (tDraining) {
-        if (!tPending)
-            tPending = new std::vector<Heap *>();
-        tPending->push_back(heap);
+        pendingReleases().push_back(heap);
         return;
     }
     tDraining = true;
     delete heap;
-    while (tPending && !tPending->empty()) {
-        Heap *next = tPending->back();
-        tPending->pop_back();
+    std::vector<Heap *> &pending = pendingReleases();
+    while (!pending.empty()) {
+        Heap *next = pending.back();
+        pending.pop_back();
         delete next;
     }
     tDraining = false;
@@ -398,7 +403,7 @@ void appendJsonString(QByteArray &out, const QString &s)
 
 bool serialize(QByteArray &out, const Value &v, int indent, int level)
 {
-    if (level > kMaxJsonDepth)
+    if (level > kMaxJsonDepth || detail::stackExhausted())
         return false;
     switch (v.type()) {
     case Value::Type::Undefined:
@@ -521,8 +526,8 @@ private:
     }
     bool parseValue(Value &out, int depth)
     {
-        if (depth > kMaxJsonDepth) {
-            m_error = QStringLiteral("nesting deeper than %1 levels").arg(kMaxJsonDepth);
+        if (depth > kMaxJsonDepth || detail::stackExhausted()) {
+            m_error = QStringLiteral("nesting deeper than %1 levels").arg(depth);
             return false;
         }
         if (m_p >= m_end) {
@@ -892,51 +897,64 @@ Value Value::fromQJsonValue(const QJsonValue &v)
     return {};
 }
 
+// Iterative, so that deeply nested values cannot exhaust the stack.
 bool deepEqual(const Value &a, const Value &b)
 {
-    if (a.type() != b.type())
-        return false;
-    switch (a.type()) {
-    case Value::Type::Undefined:
-    case Value::Type::Null:
-        return true;
-    case Value::Type::Boolean:
-        return a.toBool() == b.toBool();
-    case Value::Type::Number:
-        return a.toNumber() == b.toNumber();
-    case Value::Type::String:
-        return a.toStr() == b.toStr();
-    case Value::Type::Function:
-        return a.payload() == b.payload();
-    case Value::Type::Array: {
-        if (a.payload() == b.payload())
-            return true;
-        const auto &x = a.items();
-        const auto &y = b.items();
-        if (x.size() != y.size())
+    std::vector<std::pair<const Value *, const Value *>> work { { &a, &b } };
+    while (!work.empty()) {
+        const auto [x, y] = work.back();
+        work.pop_back();
+        if (x->type() != y->type())
             return false;
-        for (size_t i = 0; i < x.size(); ++i) {
-            if (!deepEqual(x[i], y[i]))
+        switch (x->type()) {
+        case Value::Type::Undefined:
+        case Value::Type::Null:
+            break;
+        case Value::Type::Boolean:
+            if (x->toBool() != y->toBool())
                 return false;
-        }
-        return true;
-    }
-    case Value::Type::Object: {
-        if (a.payload() == b.payload())
-            return true;
-        const Object &x = a.members();
-        const Object &y = b.members();
-        if (x.size() != y.size())
-            return false;
-        for (const auto &[k, v] : x) {
-            const Value *o = y.find(k);
-            if (!o || !deepEqual(v, *o))
+            break;
+        case Value::Type::Number:
+            if (x->toNumber() != y->toNumber())
                 return false;
+            break;
+        case Value::Type::String:
+            if (x->toStr() != y->toStr())
+                return false;
+            break;
+        case Value::Type::Function:
+            if (x->payload() != y->payload())
+                return false;
+            break;
+        case Value::Type::Array: {
+            if (x->payload() == y->payload())
+                break;
+            const auto &xi = x->items();
+            const auto &yi = y->items();
+            if (xi.size() != yi.size())
+                return false;
+            for (size_t i = 0; i < xi.size(); ++i)
+                work.emplace_back(&xi[i], &yi[i]);
+            break;
         }
-        return true;
+        case Value::Type::Object: {
+            if (x->payload() == y->payload())
+                break;
+            const Object &xo = x->members();
+            const Object &yo = y->members();
+            if (xo.size() != yo.size())
+                return false;
+            for (const auto &[k, v] : xo) {
+                const Value *o = yo.find(k);
+                if (!o)
+                    return false;
+                work.emplace_back(&v, o);
+            }
+            break;
+        }
+        }
     }
-    }
-    return false;
+    return true;
 }
 
 } // namespace lifdag::jsonata
