@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 namespace lifdag::jsonata::detail {
 
@@ -1427,7 +1428,9 @@ Value Evaluator::applyInner(const Value &proc, std::vector<Value> &args, const V
     }
     case FnKind::Regex: {
         const Value str = args.empty() ? Value() : args[0];
-        const int from = args.size() > 1 && args[1].isNumber() ? int(args[1].toNumber()) : 0;
+        const int from = args.size() > 1 && args[1].isNumber()
+            ? clampToInt(args[1].toNumber(), 0, std::numeric_limits<int>::max())
+            : 0;
         return regexMatch(fn->regex, str.isString() ? str.toStr() : toJsString(str), from, fn->position);
     }
     case FnKind::MatchNext: {

@@ -609,6 +609,8 @@ double wordsToNumber(const QString &text)
 
 QString decimalToRoman(double value)
 {
+    if (value > 1e9)
+        raise(JsonataError(u"D1001"_s).withValue(Value(value)));
     static const std::pair<int, const char *> numerals[] = {
         { 1000, "m" }, { 900, "cm" }, { 500, "d" }, { 400, "cd" }, { 100, "c" }, { 90, "xc" }, { 50, "l" },
         { 40, "xl" },  { 10, "x" },   { 9, "ix" },  { 5, "v" },    { 4, "iv" },  { 1, "i" }
@@ -826,7 +828,8 @@ QString formatIntegerWith(double value, const IntegerFormat &format)
             formatted = formatted.toLower();
         break;
     case Primary::Decimal: {
-        formatted = jsNumberToString(value);
+        formatted =
+            std::isfinite(value) ? jsNumberToString(value) : (value != value ? u"NaN"_s : u"Infinity"_s);
         const qsizetype padLength = format.mandatoryDigits - formatted.size();
         if (padLength > 0)
             formatted.prepend(QString(padLength, u'0'));
@@ -1009,13 +1012,18 @@ double dateUTC(double year, double month, double day = 1, double h = 0, double m
 struct DateParts
 {
     double millis;
-    int year, month, day, hours, minutes, seconds, ms, weekday; // month 0-11, weekday 0=Sunday
+    double year, month, day, hours, minutes, seconds, ms, weekday; // month 0-11, weekday 0=Sunday
 };
 
+// The UTC fields of a time value; all NaN for an invalid date (beyond +-8.64e15 ms), as in JavaScript.
 DateParts breakDown(double millis)
 {
     DateParts p {};
     p.millis = millis;
+    if (!(std::fabs(millis) <= 8.64e15)) {
+        p.year = p.month = p.day = p.hours = p.minutes = p.seconds = p.ms = p.weekday = kNaN;
+        return p;
+    }
     const double days = std::floor(millis / kMillisPerDay);
     double rem = millis - days * kMillisPerDay;
     // civil from days (Hinnant)
@@ -1029,20 +1037,20 @@ DateParts breakDown(double millis)
     const double mp = std::floor((5 * doy + 2) / 153);
     const double d = doy - std::floor((153 * mp + 2) / 5) + 1;
     const double m = mp < 10 ? mp + 3 : mp - 9;
-    p.year = int(y + (m <= 2 ? 1 : 0));
-    p.month = int(m) - 1;
-    p.day = int(d);
-    p.hours = int(std::floor(rem / 3600000.0));
+    p.year = y + (m <= 2 ? 1 : 0);
+    p.month = m - 1;
+    p.day = d;
+    p.hours = std::floor(rem / 3600000.0);
     rem -= p.hours * 3600000.0;
-    p.minutes = int(std::floor(rem / 60000.0));
+    p.minutes = std::floor(rem / 60000.0);
     rem -= p.minutes * 60000.0;
-    p.seconds = int(std::floor(rem / 1000.0));
+    p.seconds = std::floor(rem / 1000.0);
     rem -= p.seconds * 1000.0;
-    p.ms = int(rem);
+    p.ms = std::floor(rem);
     double wd = std::fmod(days + 4, 7);
     if (wd < 0)
         wd += 7;
-    p.weekday = int(wd);
+    p.weekday = wd;
     return p;
 }
 
@@ -1052,10 +1060,10 @@ const char *const kDays[] = {
 const char *const kMonths[] = { "January", "February", "March",     "April",   "May",      "June",
                                 "July",    "August",   "September", "October", "November", "December" };
 
-double startOfFirstWeek(int year, int month)
+double startOfFirstWeek(double year, double month)
 {
     const double jan1 = dateUTC(year, month);
-    int dayOfJan1 = breakDown(jan1).weekday;
+    int dayOfJan1 = clampToInt(breakDown(jan1).weekday, 0, 6);
     if (dayOfJan1 == 0)
         dayOfJan1 = 7;
     return dayOfJan1 > 4 ? jan1 + (8 - dayOfJan1) * kMillisPerDay : jan1 - (dayOfJan1 - 1) * kMillisPerDay;
@@ -1101,13 +1109,13 @@ Value dateTimeFragment(double millis, QChar component)
         const double today = dateUTC(d.year, d.month, d.day);
         double week = deltaWeeks(startOfWeek1, today);
         if (week > 4) {
-            const int ny = d.month == 11 ? d.year + 1 : d.year;
-            const int nm = d.month == 11 ? 0 : d.month + 1;
+            const double ny = d.month == 11 ? d.year + 1 : d.year;
+            const double nm = d.month == 11 ? 0 : d.month + 1;
             if (today >= startOfFirstWeek(ny, nm))
                 week = 1;
         } else if (week < 1) {
-            const int py = d.month == 0 ? d.year - 1 : d.year;
-            const int pm = d.month == 0 ? 11 : d.month - 1;
+            const double py = d.month == 0 ? d.year - 1 : d.year;
+            const double pm = d.month == 0 ? 11 : d.month - 1;
             week = deltaWeeks(startOfFirstWeek(py, pm), today);
         }
         return Value(std::floor(week));
@@ -1123,8 +1131,8 @@ Value dateTimeFragment(double millis, QChar component)
     }
     case u'x': {
         const double startOfISOMonth = startOfFirstWeek(d.year, d.month);
-        const int ny = d.month == 11 ? d.year + 1 : d.year;
-        const int nm = d.month == 11 ? 0 : d.month + 1;
+        const double ny = d.month == 11 ? d.year + 1 : d.year;
+        const double nm = d.month == 11 ? 0 : d.month + 1;
         const double endOfISOMonth = startOfFirstWeek(ny, nm);
         if (millis < startOfISOMonth)
             return Value((d.month == 0 ? 11 : d.month - 1) + 1);
@@ -1135,7 +1143,7 @@ Value dateTimeFragment(double millis, QChar component)
     case u'H':
         return Value(d.hours);
     case u'h': {
-        int h = d.hours % 12;
+        const double h = std::fmod(d.hours, 12);
         return Value(h == 0 ? 12 : h);
     }
     case u'P':
@@ -1288,11 +1296,11 @@ std::vector<PicturePart> analyseDateTimePicture(const QString &picture)
                 def.hasIntegerFormat = true;
                 def.integerFormat = analyseIntegerPicture(integerPattern);
                 if (def.hasWidth && def.width.hasMin && def.integerFormat.mandatoryDigits < def.width.min)
-                    def.integerFormat.mandatoryDigits = int(def.width.min);
+                    def.integerFormat.mandatoryDigits = clampToInt(def.width.min, 0, 1000);
                 if (def.component == u'Y') {
                     def.n = -1;
                     if (def.hasWidth && def.width.hasMax) {
-                        def.n = int(def.width.max);
+                        def.n = clampToInt(def.width.max, 0, 1000);
                         def.integerFormat.mandatoryDigits = def.n;
                     } else {
                         const int w = def.integerFormat.mandatoryDigits + def.integerFormat.optionalDigits;
@@ -1364,11 +1372,11 @@ QString fromMillis(double millis, const QString *picture, const QString *timezon
                 v = std::fmod(v, std::pow(10.0, part.n));
             if (part.hasNames) {
                 if (part.component == u'M' || part.component == u'x') {
-                    const int idx = int(v) - 1;
-                    out = idx >= 0 && idx < 12 ? QString::fromLatin1(kMonths[idx]) : QString();
+                    const int idx = clampToInt(v, -1, 100) - 1;
+                    out = idx >= 0 && idx < 12 ? QString::fromLatin1(kMonths[idx]) : u"undefined"_s;
                 } else if (part.component == u'F') {
-                    const int idx = int(v);
-                    out = idx >= 0 && idx < 8 ? QString::fromLatin1(kDays[idx]) : QString();
+                    const int idx = clampToInt(v, -1, 100);
+                    out = idx >= 1 && idx < 8 ? QString::fromLatin1(kDays[idx]) : u"undefined"_s;
                 } else {
                     raise(JsonataError(u"D3133"_s).withValue(Value(QString(part.component))));
                 }
@@ -1377,7 +1385,7 @@ QString fromMillis(double millis, const QString *picture, const QString *timezon
                 else if (part.names == Case::Lower)
                     out = out.toLower();
                 if (part.hasWidth && part.width.hasMax && out.size() > part.width.max)
-                    out = out.left(qsizetype(part.width.max));
+                    out = out.left(clampToInt(part.width.max, 0, 1000));
             } else {
                 out = formatIntegerWith(v, part.integerFormat);
             }
@@ -1483,15 +1491,18 @@ double parseDateTime(const QString &timestamp, const QString &picture, double no
             if (part.component == u'M' || part.component == u'x') {
                 for (int i = 0; i < 12; ++i) {
                     const QString name = QString::fromLatin1(kMonths[i]);
-                    lookup.insert(part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max))
-                                                                     : name,
+                    lookup.insert(part.hasWidth && part.width.hasMax
+                                      ? name.left(clampToInt(part.width.max, 0, 1000))
+                                      : name,
                                   i + 1);
                 }
             } else if (part.component == u'F') {
                 for (int i = 1; i < 8; ++i) {
                     const QString name = QString::fromLatin1(kDays[i]);
-                    lookup.insert(
-                        part.hasWidth && part.width.hasMax ? name.left(qsizetype(part.width.max)) : name, i);
+                    lookup.insert(part.hasWidth && part.width.hasMax
+                                      ? name.left(clampToInt(part.width.max, 0, 1000))
+                                      : name,
+                                  i);
                 }
             } else if (part.component == u'P') {
                 lookup = { { u"am"_s, 0 }, { u"AM"_s, 0 }, { u"pm"_s, 1 }, { u"PM"_s, 1 } };

@@ -124,6 +124,16 @@ struct FunctionData final : Heap
     int callPosition = -1;
 };
 
+// A double as an int within [lo, hi] (NaN gives lo): user numbers never overflow a conversion.
+inline int clampToInt(double v, int lo, int hi)
+{
+    if (!(v >= lo))
+        return lo;
+    if (v > hi)
+        return hi;
+    return int(v);
+}
+
 // Built-ins, looked up by name at the root of every environment.
 const Builtin *findBuiltin(const QString &name);
 const Value *builtinValue(const QString &name);

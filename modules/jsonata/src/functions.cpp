@@ -587,6 +587,8 @@ Value fnPad(Evaluator &, const CallContext &, std::vector<Value> &args)
     const double padLength = std::fabs(width) - double(codePointLength(s));
     if (!(padLength > 0))
         return Value(s);
+    if (padLength > 1e8)
+        raise(JsonataError(u"D1001"_s).withValue(arg(args, 1)));
     QString padding = ch.repeated(qsizetype(padLength));
     if (ch.size() > 1) {
         const std::vector<char32_t> cps = toCodePoints(padding);
@@ -713,7 +715,8 @@ Value fnReplace(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
         return Value(s);
     while (matches.isDefined() && (limitV.isUndefined() || count < limit)) {
         const double start = matches.member(u"start"_s).toNumber();
-        result += s.mid(position, qsizetype(start) - position);
+        const qsizetype matchStart = clampToInt(start, 0, int(s.size()));
+        result += s.mid(position, std::max<qsizetype>(0, matchStart - position));
         Value replacedWith;
         if (replacement.isString())
             replacedWith = Value(substituteReplacement(replacement.toStr(), matches));
@@ -723,7 +726,7 @@ Value fnReplace(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
             raise(JsonataError(u"D3012"_s).withValue(replacedWith));
         result += replacedWith.toStr();
         const Value m = matches.member(u"match"_s);
-        position = qsizetype(start) + (m.isString() ? m.toStr().size() : 0);
+        position = std::max(position, matchStart + (m.isString() ? m.toStr().size() : 0));
         ++count;
         matches = evaluateMatcher(ev, cc, matches.member(u"next"_s), Value());
     }
@@ -771,9 +774,9 @@ Value fnSplit(Evaluator &ev, const CallContext &cc, std::vector<Value> &args)
     if (matches.isDefined()) {
         qsizetype start = 0;
         while (matches.isDefined() && (limitV.isUndefined() || count < limit)) {
-            const qsizetype mstart = qsizetype(matches.member(u"start"_s).toNumber());
+            const qsizetype mstart = clampToInt(matches.member(u"start"_s).toNumber(), 0, int(s.size()));
             result.emplace_back(s.mid(start, mstart - start));
-            start = qsizetype(matches.member(u"end"_s).toNumber());
+            start = clampToInt(matches.member(u"end"_s).toNumber(), 0, int(s.size()));
             matches = evaluateMatcher(ev, cc, matches.member(u"next"_s), Value());
             ++count;
         }
@@ -941,7 +944,7 @@ Value fnRound(Evaluator &, const CallContext &, std::vector<Value> &args)
     if (arg(args, 0).isUndefined())
         return {};
     const double precision = arg(args, 1).isDefined() ? num(args, 1) : 0;
-    return Value(roundHalfEven(num(args, 0), int(precision)));
+    return Value(roundHalfEven(num(args, 0), clampToInt(precision, -1000, 1000)));
 }
 
 Value fnSqrt(Evaluator &, const CallContext &, std::vector<Value> &args)
