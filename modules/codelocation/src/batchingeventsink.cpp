@@ -8,11 +8,15 @@ namespace lifdag::codelocation {
 
 using namespace std::chrono_literals;
 
-BatchingEventSink::BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval)
+BatchingEventSink::BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval, std::function<void()> warmUp)
     : m_write(std::move(write))
     , m_interval(interval)
 {
-    m_writer = std::thread([this] { writerLoop(); });
+    m_writer = std::thread([this, warmUp = std::move(warmUp)] {
+        if (warmUp)
+            warmUp();
+        writerLoop();
+    });
 }
 
 BatchingEventSink::~BatchingEventSink()

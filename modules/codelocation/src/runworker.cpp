@@ -61,6 +61,12 @@ void RunWorker::cancel()
 int RunWorker::execute(const QString &runId)
 {
     storage::Storage &storage = m_instance->storage();
+    // The sink's writer thread opens its connection while this thread reads and starts the run.
+    BatchingEventSink sink([&storage](const QList<Event> &batch) -> Status {
+        const auto ids = storage.events().append(batch);
+        return ids ? Status{} : Status(ids.error());
+    }, std::chrono::milliseconds(50), [&storage] { (void)storage.events().latestId(); });
+
     const auto loaded = storage.runs().run(runId);
     if (!loaded) {
         qCCritical(lcCodeLocation, "%s", qPrintable(loaded.error().message));
@@ -87,11 +93,6 @@ int RunWorker::execute(const QString &runId)
                                                                  qEnvironmentVariable("HOSTNAME")});
     if (!recorded)
         qCWarning(lcCodeLocation, "%s", qPrintable(recorded.error().message));
-
-    BatchingEventSink sink([&storage](const QList<Event> &batch) -> Status {
-        const auto ids = storage.events().append(batch);
-        return ids ? Status{} : Status(ids.error());
-    });
 
     if (!job) {
         sink.append(runEvent(runId, EventType::RunFailure,

@@ -18,7 +18,10 @@ class BatchingEventSink : public execution::EventSink
 public:
     using WriteBatch = std::function<Status(const QList<Event> &batch)>;
 
-    explicit BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval = std::chrono::milliseconds(50));
+    // `warmUp` runs first on the writer thread (e.g. to open its database connection while the
+    // run is still starting, so the first batch does not pay for it).
+    explicit BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval = std::chrono::milliseconds(50),
+                               std::function<void()> warmUp = {});
     ~BatchingEventSink() override; // flushes what is left
 
     void append(Event event) override; // thread-safe; wakes the writer at step and run boundaries
