@@ -56,18 +56,21 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
     env.insert(u"DAGSTER_HOME"_s, home.path());
     env.insert(u"QT_LOGGING_RULES"_s, u"lifdag.*.info=false"_s);
     server.setProcessEnvironment(env);
-    server.start(lifdagExecutable(), {u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
-                                      u"--location-name"_s, u"bench"_s, u"--log-level"_s, u"warning"_s});
+    server.start(lifdagExecutable(),
+                 { u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
+                   u"--location-name"_s, u"bench"_s, u"--log-level"_s, u"warning"_s });
     QString banner;
     while (!banner.contains(u"listening"_s) && server.waitForReadyRead(10000))
         banner += QString::fromUtf8(server.readAllStandardOutput());
     const auto m = QRegularExpression(u"listening on [^:]+:(\\d+)"_s).match(banner);
     if (!m.hasMatch()) {
-        std::fprintf(stderr, "code server did not start: %s\n", qPrintable(QString::fromUtf8(server.readAllStandardError())));
+        std::fprintf(stderr, "code server did not start: %s\n",
+                     qPrintable(QString::fromUtf8(server.readAllStandardError())));
         return 1;
     }
     writeFile(home.filePath(u"workspace.yaml"_s),
-              u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: bench}\n"_s.arg(m.captured(1)));
+              u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: bench}\n"_s.arg(
+                  m.captured(1)));
     qputenv("DAGSTER_HOME", home.path().toUtf8());
     auto opened = instance::Instance::open(home.path());
     if (!opened) {
@@ -94,12 +97,18 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
         if (i >= 5) // the first runs warm caches (page cache, connections)
             samples.append(t.nsecsElapsed() / 1e6);
     }
-    bench::row(name, qPrintable(u"hello_job launch -> SUCCESS, p50 (%1 runs)"_s.arg(runs)), bench::percentile(samples, 50), "ms");
-    bench::row(name, qPrintable(u"hello_job launch -> SUCCESS, p99 (%1 runs)"_s.arg(runs)), bench::percentile(samples, 99), "ms");
+    bench::row(name, qPrintable(u"hello_job launch -> SUCCESS, p50 (%1 runs)"_s.arg(runs)),
+               bench::percentile(samples, 50), "ms");
+    bench::row(name, qPrintable(u"hello_job launch -> SUCCESS, p99 (%1 runs)"_s.arg(runs)),
+               bench::percentile(samples, 99), "ms");
 
     launcher::SubmitRequest fan;
     fan.jobName = u"fanout_job"_s;
-    fan.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, keys}}}}}}}};
+    fan.runConfig = QJsonObject {
+        { u"ops"_s,
+          QJsonObject {
+              { u"fan_out"_s, QJsonObject { { u"config"_s, QJsonObject { { u"count"_s, keys } } } } } } }
+    };
     QElapsedTimer t;
     t.start();
     const auto outcome = launcher::submitRun(inst, fan);
@@ -119,8 +128,10 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
     const double runMs = double(start.msecsTo(end));
     const int steps = keys + 2;
     bench::row(name, qPrintable(u"fanout_job %1 keys: launch -> SUCCESS"_s.arg(keys)), wallMs, "ms");
-    bench::row(name, qPrintable(u"fanout_job %1 keys: per-step time (RUN_START..RUN_SUCCESS)"_s.arg(keys)), runMs * 1000.0 / steps, "us/step");
-    bench::row(name, qPrintable(u"fanout_job %1 keys: events stored/s"_s.arg(keys)), events->size() / (qMax(1.0, runMs) / 1000.0), "events/s");
+    bench::row(name, qPrintable(u"fanout_job %1 keys: per-step time (RUN_START..RUN_SUCCESS)"_s.arg(keys)),
+               runMs * 1000.0 / steps, "us/step");
+    bench::row(name, qPrintable(u"fanout_job %1 keys: events stored/s"_s.arg(keys)),
+               events->size() / (qMax(1.0, runMs) / 1000.0), "events/s");
     server.terminate();
     server.waitForFinished(10000);
     return 0;
@@ -135,9 +146,9 @@ int main(int argc, char *argv[])
     QCommandLineParser p;
     p.setApplicationDescription(u"Launch latency and fan-out throughput through real processes."_s);
     p.addHelpOption();
-    p.addOption({u"runs"_s, u"hello_job runs to time (default 200)."_s, u"n"_s, u"200"_s});
-    p.addOption({u"keys"_s, u"fanout_job mapping keys (default 1000)."_s, u"n"_s, u"1000"_s});
-    p.addOption({u"backend"_s, u"sqlite, postgres or both (default both)."_s, u"name"_s, u"both"_s});
+    p.addOption({ u"runs"_s, u"hello_job runs to time (default 200)."_s, u"n"_s, u"200"_s });
+    p.addOption({ u"keys"_s, u"fanout_job mapping keys (default 1000)."_s, u"n"_s, u"1000"_s });
+    p.addOption({ u"backend"_s, u"sqlite, postgres or both (default both)."_s, u"name"_s, u"both"_s });
     p.process(app);
     const int runs = p.value(u"runs"_s).toInt();
     const int keys = p.value(u"keys"_s).toInt();
@@ -147,12 +158,13 @@ int main(int argc, char *argv[])
     if (backend == u"sqlite"_s || backend == u"both"_s)
         rc |= runBench("sqlite", u"storage:\n  sqlite:\n    base_dir: storage\n"_s, runs, keys);
     if (backend == u"postgres"_s || backend == u"both"_s) {
-        const QString yaml = u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n      username: %3\n"
-                             "      password: {env: LIFDAG_BENCH_PG_PASSWORD}\n      db_name: %4\n"_s
-                                 .arg(qEnvironmentVariable("LIFDAG_BENCH_PG_HOST", u"127.0.0.1"_s),
-                                      qEnvironmentVariable("LIFDAG_BENCH_PG_PORT", u"5432"_s),
-                                      qEnvironmentVariable("LIFDAG_BENCH_PG_USER", u"postgres"_s),
-                                      qEnvironmentVariable("LIFDAG_BENCH_PG_DB", u"lifdag_bench"_s));
+        const QString yaml = u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n "
+                             u"     username: %3\n"
+                             "      password: {env: LIFDAG_BENCH_PG_PASSWORD}\n      db_name: %4\n"_s.arg(
+                                 qEnvironmentVariable("LIFDAG_BENCH_PG_HOST", u"127.0.0.1"_s),
+                                 qEnvironmentVariable("LIFDAG_BENCH_PG_PORT", u"5432"_s),
+                                 qEnvironmentVariable("LIFDAG_BENCH_PG_USER", u"postgres"_s),
+                                 qEnvironmentVariable("LIFDAG_BENCH_PG_DB", u"lifdag_bench"_s));
         rc |= runBench("postgres", yaml, runs, keys);
     }
     return rc;

@@ -27,7 +27,7 @@ Event makeEvent(const QString &runId, int i)
     e.eventType = i % 3 ? u"LOG_MESSAGE"_s : u"STEP_SUCCESS"_s;
     e.stepKey = u"op[item_%1]"_s.arg(i % 50);
     e.message = u"Finished execution of step in 12 ms (event %1)."_s.arg(i);
-    e.payload = QJsonObject{{u"duration_ms"_s, 12}, {u"i"_s, i}};
+    e.payload = QJsonObject { { u"duration_ms"_s, 12 }, { u"i"_s, i } };
     return e;
 }
 
@@ -42,7 +42,7 @@ int runBench(const char *name, const Settings &settings, int runCount)
 
     // Events appended per second, per batch size.
     const QString eventRun = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    for (int batch : {1, 100, 1000}) {
+    for (int batch : { 1, 100, 1000 }) {
         const int total = batch == 1 ? 3000 : 100000;
         QList<Event> events;
         for (int i = 0; i < batch; ++i)
@@ -55,7 +55,8 @@ int runBench(const char *name, const Settings &settings, int runCount)
                 return 1;
             }
         }
-        bench::row(name, qPrintable(u"events appended/s, batch %1"_s.arg(batch)), total / (t.nsecsElapsed() / 1e9), "events/s");
+        bench::row(name, qPrintable(u"events appended/s, batch %1"_s.arg(batch)),
+                   total / (t.nsecsElapsed() / 1e9), "events/s");
     }
 
     // Runs inserted per second (each with its tags, one transaction per run).
@@ -66,8 +67,8 @@ int runBench(const char *name, const Settings &settings, int runCount)
         r.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         r.jobName = i % 2 ? u"lif_dynamic_pipeline_job"_s : u"fanout_job"_s;
         r.status = i % 10 ? RunStatus::Success : RunStatus::Failure;
-        r.tags = {{u"k"_s, u"v%1"_s.arg(i % 100)}, {u"team"_s, u"t%1"_s.arg(i % 7)}};
-        r.runConfig = QJsonObject{{u"ops"_s, QJsonObject{}}};
+        r.tags = { { u"k"_s, u"v%1"_s.arg(i % 100) }, { u"team"_s, u"t%1"_s.arg(i % 7) } };
+        r.runConfig = QJsonObject { { u"ops"_s, QJsonObject {} } };
         if (const Status s = st.runs().addRun(r); !s) {
             std::fprintf(stderr, "%s\n", qPrintable(s.error().message));
             return 1;
@@ -79,7 +80,7 @@ int runBench(const char *name, const Settings &settings, int runCount)
     QList<double> samples;
     for (int i = 0; i < 300; ++i) {
         RunFilter f;
-        f.tags = {{u"k"_s, u"v%1"_s.arg(QRandomGenerator::global()->bounded(100))}};
+        f.tags = { { u"k"_s, u"v%1"_s.arg(QRandomGenerator::global()->bounded(100)) } };
         QElapsedTimer q;
         q.start();
         const auto page = st.runs().runs(f, 50);
@@ -89,8 +90,10 @@ int runBench(const char *name, const Settings &settings, int runCount)
             return 1;
         }
     }
-    bench::row(name, qPrintable(u"50 newest runs with tag k=v at %1 runs, p50"_s.arg(runCount)), bench::percentile(samples, 50), "ms");
-    bench::row(name, qPrintable(u"50 newest runs with tag k=v at %1 runs, p99"_s.arg(runCount)), bench::percentile(samples, 99), "ms");
+    bench::row(name, qPrintable(u"50 newest runs with tag k=v at %1 runs, p50"_s.arg(runCount)),
+               bench::percentile(samples, 50), "ms");
+    bench::row(name, qPrintable(u"50 newest runs with tag k=v at %1 runs, p99"_s.arg(runCount)),
+               bench::percentile(samples, 99), "ms");
 
     // A page of one run's events after a cursor (the run holds ~200k events).
     const qint64 latest = *st.events().latestId();
@@ -119,9 +122,11 @@ int main(int argc, char *argv[])
     QCommandLineParser p;
     p.setApplicationDescription(u"Storage throughput and latency on SQLite and PostgreSQL."_s);
     p.addHelpOption();
-    p.addOption({u"runs"_s, u"Runs to insert before the latency queries (default 100000)."_s, u"n"_s, u"100000"_s});
-    p.addOption({u"backend"_s, u"sqlite, postgres or both (default both)."_s, u"name"_s, u"both"_s});
-    p.addOption({u"sqlite-dir"_s, u"Directory for the SQLite file (default: a temporary one)."_s, u"dir"_s});
+    p.addOption(
+        { u"runs"_s, u"Runs to insert before the latency queries (default 100000)."_s, u"n"_s, u"100000"_s });
+    p.addOption({ u"backend"_s, u"sqlite, postgres or both (default both)."_s, u"name"_s, u"both"_s });
+    p.addOption(
+        { u"sqlite-dir"_s, u"Directory for the SQLite file (default: a temporary one)."_s, u"dir"_s });
     p.process(app);
     const int runs = p.value(u"runs"_s).toInt();
     const QString backend = p.value(u"backend"_s);

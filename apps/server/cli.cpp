@@ -11,12 +11,12 @@ namespace lifdag::cli {
 
 void addCommonOptions(QCommandLineParser &parser)
 {
-    parser.addOption({QStringLiteral("log-level"),
-                      QStringLiteral("Log level: debug, info, warning, error, critical (default info)."),
-                      QStringLiteral("level"), QStringLiteral("info")});
-    parser.addOption({QStringLiteral("log-format"),
-                      QStringLiteral("Log line format on stderr: text or json (JSON lines for containers)."),
-                      QStringLiteral("format"), QStringLiteral("text")});
+    parser.addOption({ QStringLiteral("log-level"),
+                       QStringLiteral("Log level: debug, info, warning, error, critical (default info)."),
+                       QStringLiteral("level"), QStringLiteral("info") });
+    parser.addOption({ QStringLiteral("log-format"),
+                       QStringLiteral("Log line format on stderr: text or json (JSON lines for containers)."),
+                       QStringLiteral("format"), QStringLiteral("text") });
 }
 
 bool applyCommonOptions(const QCommandLineParser &parser)

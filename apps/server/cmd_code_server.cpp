@@ -15,18 +15,25 @@ int runCodeServer(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("start"), QStringLiteral("Start the code location server."));
-    parser.addOption({{QStringLiteral("H"), QStringLiteral("host")}, QStringLiteral("Address to listen on (default 0.0.0.0)."),
-                      QStringLiteral("host"), QStringLiteral("0.0.0.0")});
-    parser.addOption({{QStringLiteral("p"), QStringLiteral("port")}, QStringLiteral("Port (default 4000; 0 picks a free one)."),
-                      QStringLiteral("port"), QStringLiteral("4000")});
-    parser.addOption({QStringLiteral("location-name"), QStringLiteral("Name of this code location."),
-                      QStringLiteral("name"), QStringLiteral("lif_code_location")});
-    parser.addOption({QStringLiteral("container-context"),
-                      QStringLiteral("JSON {\"env_vars\": [\"NAME=value\", \"NAME\"]}: variables passed on to every run."),
-                      QStringLiteral("json")});
-    parser.addOption({{QStringLiteral("m"), QStringLiteral("module-name")},
-                      QStringLiteral("Accepted for Dagster compatibility and ignored: lifdag's jobs are built in."),
-                      QStringLiteral("module")});
+    parser.addOption({ { QStringLiteral("H"), QStringLiteral("host") },
+                       QStringLiteral("Address to listen on (default 0.0.0.0)."),
+                       QStringLiteral("host"),
+                       QStringLiteral("0.0.0.0") });
+    parser.addOption({ { QStringLiteral("p"), QStringLiteral("port") },
+                       QStringLiteral("Port (default 4000; 0 picks a free one)."),
+                       QStringLiteral("port"),
+                       QStringLiteral("4000") });
+    parser.addOption({ QStringLiteral("location-name"), QStringLiteral("Name of this code location."),
+                       QStringLiteral("name"), QStringLiteral("lif_code_location") });
+    parser.addOption(
+        { QStringLiteral("container-context"),
+          QStringLiteral(
+              "JSON {\"env_vars\": [\"NAME=value\", \"NAME\"]}: variables passed on to every run."),
+          QStringLiteral("json") });
+    parser.addOption(
+        { { QStringLiteral("m"), QStringLiteral("module-name") },
+          QStringLiteral("Accepted for Dagster compatibility and ignored: lifdag's jobs are built in."),
+          QStringLiteral("module") });
     // -h is Dagster's short form of --host; --help remains available.
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     QStringList fixed = args;
@@ -36,7 +43,7 @@ int runCodeServer(const QStringList &args)
     }
     if (!parse(parser, fixed, QStringLiteral("Serve the jobs of this code location over gRPC.")))
         return 2;
-    if (parser.positionalArguments() != QStringList{QStringLiteral("start")})
+    if (parser.positionalArguments() != QStringList { QStringLiteral("start") })
         return fail(QStringLiteral("expected: lifdag code-server start [options]"), 2);
 
     // Before any thread starts: SIGTERM/SIGINT are then handled on one thread, never by default.
@@ -52,7 +59,9 @@ int runCodeServer(const QStringList &args)
     bool portOk = false;
     const int port = parser.value(QStringLiteral("port")).toInt(&portOk);
     if (!portOk || port < 0 || port > 65535)
-        return fail(QStringLiteral("--port: expected a port number, got \"%1\"").arg(parser.value(QStringLiteral("port"))), 2);
+        return fail(QStringLiteral("--port: expected a port number, got \"%1\"")
+                        .arg(parser.value(QStringLiteral("port"))),
+                    2);
     auto context = codelocation::parseContainerContext(parser.value(QStringLiteral("container-context")));
     if (!context)
         return fail(context.error().message, 2);
@@ -79,11 +88,14 @@ int runCodeServer(const QStringList &args)
             if (!run)
                 return run.error();
             if (!run->has_value())
-                return Error{QStringLiteral("codelocation.not_found"),
-                             QStringLiteral("run %1 not found in %2").arg(runId, instance->storage().settings().describe())};
+                return Error { QStringLiteral("codelocation.not_found"),
+                               QStringLiteral("run %1 not found in %2")
+                                   .arg(runId, instance->storage().settings().describe()) };
             if (isTerminal((*run)->status))
-                return Error{QStringLiteral("codelocation.finished"),
-                             QStringLiteral("run %1 already ended %2").arg(runId, runStatusName((*run)->status))};
+                return Error {
+                    QStringLiteral("codelocation.finished"),
+                    QStringLiteral("run %1 already ended %2").arg(runId, runStatusName((*run)->status))
+                };
             return {};
         };
     }
@@ -95,10 +107,13 @@ int runCodeServer(const QStringList &args)
     };
     publish(&server);
     // Unpublished before `server` is destroyed, on every path out of this function.
-    const std::unique_ptr<void, std::function<void(void *)>> unpublish(&server, [&](void *) { publish(nullptr); });
+    const std::unique_ptr<void, std::function<void(void *)>> unpublish(&server,
+                                                                       [&](void *) { publish(nullptr); });
     if (const Status s = server.start(); !s)
         return fail(s.error().message);
-    out(QStringLiteral("lifdag code location \"%1\" listening on %2:%3").arg(options.locationName, options.host).arg(server.port()));
+    out(QStringLiteral("lifdag code location \"%1\" listening on %2:%3")
+            .arg(options.locationName, options.host)
+            .arg(server.port()));
     server.wait();
     publish(nullptr);
     server.shutdown();

@@ -21,7 +21,8 @@ Status writeDefault(const QString &path, const QByteArray &text)
         return {};
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly) || f.write(text) != text.size())
-        return Error{QStringLiteral("dev.io"), QStringLiteral("%1: cannot write: %2").arg(path, f.errorString())};
+        return Error { QStringLiteral("dev.io"),
+                       QStringLiteral("%1: cannot write: %2").arg(path, f.errorString()) };
     return {};
 }
 
@@ -30,28 +31,37 @@ Status writeDefault(const QString &path, const QByteArray &text)
 int runDev(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME, else ./.lifdag_home)."),
-                      QStringLiteral("dir")});
-    parser.addOption({{QStringLiteral("p"), QStringLiteral("port")}, QStringLiteral("Webserver port (default 3000)."),
-                      QStringLiteral("port"), QStringLiteral("3000")});
-    parser.addOption({QStringLiteral("code-server-port"), QStringLiteral("Code location gRPC port (default 4000)."),
-                      QStringLiteral("port"), QStringLiteral("4000")});
+    parser.addOption({ QStringLiteral("home"),
+                       QStringLiteral("Instance directory (default: $DAGSTER_HOME, else ./.lifdag_home)."),
+                       QStringLiteral("dir") });
+    parser.addOption({ { QStringLiteral("p"), QStringLiteral("port") },
+                       QStringLiteral("Webserver port (default 3000)."),
+                       QStringLiteral("port"),
+                       QStringLiteral("3000") });
+    parser.addOption({ QStringLiteral("code-server-port"),
+                       QStringLiteral("Code location gRPC port (default 4000)."), QStringLiteral("port"),
+                       QStringLiteral("4000") });
     if (!parse(parser, args, QStringLiteral("Run the code location, daemon and webserver on this machine.")))
         return 2;
-    onTerminationSignal([](int) { QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection); });
+    onTerminationSignal([](int) {
+        QMetaObject::invokeMethod(QCoreApplication::instance(), &QCoreApplication::quit,
+                                  Qt::QueuedConnection);
+    });
 
-    const QString home = QDir(parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home"))
-                                                                  : config::dagsterHome(QStringLiteral(".lifdag_home")))
-                             .absolutePath();
+    const QString home =
+        QDir(parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home"))
+                                                  : config::dagsterHome(QStringLiteral(".lifdag_home")))
+            .absolutePath();
     if (!QDir().mkpath(home))
         return fail(QStringLiteral("%1: cannot create the instance directory").arg(home));
     qputenv("DAGSTER_HOME", home.toLocal8Bit());
     const int codePort = parser.value(QStringLiteral("code-server-port")).toInt();
-    const Status ws = writeDefault(QDir(home).filePath(QStringLiteral("workspace.yaml")),
-                                   QStringLiteral("load_from:\n  - grpc_server:\n      host: localhost\n      port: %1\n"
-                                                  "      location_name: \"dev_location\"\n")
-                                       .arg(codePort)
-                                       .toUtf8());
+    const Status ws =
+        writeDefault(QDir(home).filePath(QStringLiteral("workspace.yaml")),
+                     QStringLiteral("load_from:\n  - grpc_server:\n      host: localhost\n      port: %1\n"
+                                    "      location_name: \"dev_location\"\n")
+                         .arg(codePort)
+                         .toUtf8());
     if (!ws)
         return fail(ws.error().message);
     const auto instance = instance::Instance::open(home); // creates or migrates the storage
@@ -70,12 +80,16 @@ int runDev(const QStringList &args)
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);
 
-    out(QStringLiteral("lifdag dev: instance %1 (%2)").arg(home, (*instance)->storage().settings().describe()));
-    out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)").arg(codeServer.port()).arg((*registry)->size()));
+    out(QStringLiteral("lifdag dev: instance %1 (%2)")
+            .arg(home, (*instance)->storage().settings().describe()));
+    out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)")
+            .arg(codeServer.port())
+            .arg((*registry)->size()));
     // The webserver joins this composition root with its own issue; say where it will listen.
     out(QStringLiteral("lifdag dev: try  DAGSTER_HOME=%1 lifdag job launch hello_job --wait").arg(home));
-    out(QStringLiteral("lifdag dev: UI and API will be at http://localhost:%1 once the webserver is built in; "
-                       "press Ctrl-C to stop")
+    out(QStringLiteral(
+            "lifdag dev: UI and API will be at http://localhost:%1 once the webserver is built in; "
+            "press Ctrl-C to stop")
             .arg(parser.value(QStringLiteral("port"))));
     const int rc = QCoreApplication::exec();
     out(QStringLiteral("lifdag dev: stopping"));

@@ -12,12 +12,15 @@ int runExecuteRun(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("run_id"), QStringLiteral("The stored run to execute."));
-    parser.addOption({QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."), QStringLiteral("dir")});
-    if (!parse(parser, args, QStringLiteral("Execute one stored run in this process (started by a run launcher).")))
+    parser.addOption({ QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."),
+                       QStringLiteral("dir") });
+    if (!parse(parser, args,
+               QStringLiteral("Execute one stored run in this process (started by a run launcher).")))
         return 2;
     if (parser.positionalArguments().size() != 1)
         return fail(QStringLiteral("expected one run id"), 2);
-    const QString home = parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home")) : config::dagsterHome();
+    const QString home =
+        parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home")) : config::dagsterHome();
     if (home.isEmpty())
         return fail(QStringLiteral("DAGSTER_HOME is not set; pass --home DIR"), 2);
     // Signals first, so every thread started later has them blocked and a SIGTERM cancels cleanly.

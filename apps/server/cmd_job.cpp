@@ -56,31 +56,39 @@ Result<QJsonObject> readRunConfig(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("cli.io"), QStringLiteral("%1: cannot read: %2").arg(path, f.errorString())};
+        return Error { QStringLiteral("cli.io"),
+                       QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()) };
     const QByteArray text = f.readAll();
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &perr);
     if (perr.error == QJsonParseError::NoError) {
         if (!doc.isObject())
-            return Error{QStringLiteral("cli.config"), QStringLiteral("%1: expected a JSON object").arg(path)};
+            return Error { QStringLiteral("cli.config"),
+                           QStringLiteral("%1: expected a JSON object").arg(path) };
         return doc.object();
     }
     try {
         const YAML::Node node = YAML::Load(text.toStdString());
         if (node.IsNull())
-            return QJsonObject{};
+            return QJsonObject {};
         if (!node.IsMap())
-            return Error{QStringLiteral("cli.config"), QStringLiteral("%1: expected a mapping at the top").arg(path)};
+            return Error { QStringLiteral("cli.config"),
+                           QStringLiteral("%1: expected a mapping at the top").arg(path) };
         return yamlToJson(node).toObject();
     } catch (const YAML::ParserException &e) {
-        return Error{QStringLiteral("cli.config"),
-                     QStringLiteral("%1:%2:%3: invalid YAML: %4").arg(path).arg(e.mark.line + 1).arg(e.mark.column + 1).arg(QString::fromStdString(e.msg))};
+        return Error { QStringLiteral("cli.config"),
+                       QStringLiteral("%1:%2:%3: invalid YAML: %4")
+                           .arg(path)
+                           .arg(e.mark.line + 1)
+                           .arg(e.mark.column + 1)
+                           .arg(QString::fromStdString(e.msg)) };
     }
 }
 
 void printEvent(const Event &e)
 {
-    QString line = e.timestamp.toString(QStringLiteral("HH:mm:ss.zzz")) + QLatin1Char(' ') + e.eventType.leftJustified(18);
+    QString line = e.timestamp.toString(QStringLiteral("HH:mm:ss.zzz")) + QLatin1Char(' ')
+        + e.eventType.leftJustified(18);
     if (!e.stepKey.isEmpty())
         line += QLatin1Char(' ') + e.stepKey;
     if (!e.message.isEmpty())
@@ -123,19 +131,25 @@ int runJob(const QStringList &args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("launch"), QStringLiteral("Launch a run of JOB."));
     parser.addPositionalArgument(QStringLiteral("job"), QStringLiteral("Job name."));
-    parser.addOption({{QStringLiteral("c"), QStringLiteral("config")}, QStringLiteral("Run config file (YAML or JSON)."),
-                      QStringLiteral("file")});
-    parser.addOption({QStringLiteral("tag"), QStringLiteral("A run tag key=value (repeatable)."), QStringLiteral("k=v")});
-    parser.addOption({QStringLiteral("location"), QStringLiteral("Code location name (default: the only one)."),
-                      QStringLiteral("name")});
-    parser.addOption({QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."), QStringLiteral("dir")});
-    parser.addOption({QStringLiteral("wait"), QStringLiteral("Stream the run's events and exit 0 on SUCCESS, 1 otherwise.")});
+    parser.addOption({ { QStringLiteral("c"), QStringLiteral("config") },
+                       QStringLiteral("Run config file (YAML or JSON)."),
+                       QStringLiteral("file") });
+    parser.addOption({ QStringLiteral("tag"), QStringLiteral("A run tag key=value (repeatable)."),
+                       QStringLiteral("k=v") });
+    parser.addOption({ QStringLiteral("location"),
+                       QStringLiteral("Code location name (default: the only one)."),
+                       QStringLiteral("name") });
+    parser.addOption({ QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."),
+                       QStringLiteral("dir") });
+    parser.addOption({ QStringLiteral("wait"),
+                       QStringLiteral("Stream the run's events and exit 0 on SUCCESS, 1 otherwise.") });
     if (!parse(parser, args, QStringLiteral("Launch a job from the shell.")))
         return 2;
     const QStringList pos = parser.positionalArguments();
     if (pos.size() != 2 || pos[0] != QLatin1StringView("launch"))
         return fail(QStringLiteral("expected: lifdag job launch JOB [options]"), 2);
-    const QString home = parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home")) : config::dagsterHome();
+    const QString home =
+        parser.isSet(QStringLiteral("home")) ? parser.value(QStringLiteral("home")) : config::dagsterHome();
     if (home.isEmpty())
         return fail(QStringLiteral("DAGSTER_HOME is not set; pass --home DIR"), 2);
 
@@ -164,11 +178,16 @@ int runJob(const QStringList &args)
     if (!outcome->violations.isEmpty()) {
         std::fprintf(stderr, "lifdag: invalid run config for %s:\n", qPrintable(request.jobName));
         for (const codelocation::Violation &v : outcome->violations)
-            std::fprintf(stderr, "  %s: %s (%s)\n", qPrintable(v.path.isEmpty() ? QStringLiteral("<root>") : v.path),
+            std::fprintf(stderr, "  %s: %s (%s)\n",
+                         qPrintable(v.path.isEmpty() ? QStringLiteral("<root>") : v.path),
                          qPrintable(v.message), qPrintable(v.reason));
         return 1;
     }
     out(outcome->run->runId);
+    if (outcome->run->status == RunStatus::Queued)
+        std::fprintf(
+            stderr,
+            "lifdag: run queued (QueuedRunCoordinator): the daemon (`lifdag daemon run`) launches it\n");
     if (!parser.isSet(QStringLiteral("wait")))
         return 0;
     const auto status = follow(**instance, outcome->run->runId);

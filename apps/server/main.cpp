@@ -13,18 +13,22 @@ using namespace lifdag::cli;
 namespace {
 // Keep sorted by name; each entry lives in its own cmd_*.cpp.
 const Command kCommands[] = {
-    {"code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)", runCodeServer},
-    {"dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev},
-    {"execute-run", "Execute one stored run in this process (what a run launcher starts)", runExecuteRun},
-    {"instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage", runInstance},
-    {"job", "Launch a job from the shell (lifdag job launch JOB [--config FILE] [--tag k=v] [--wait])", runJob},
-    {"jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata},
+    { "code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)",
+      runCodeServer },
+    { "dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev },
+    { "execute-run", "Execute one stored run in this process (what a run launcher starts)", runExecuteRun },
+    { "instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage",
+      runInstance },
+    { "job", "Launch a job from the shell (lifdag job launch JOB [--config FILE] [--tag k=v] [--wait])",
+      runJob },
+    { "jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata },
 };
 
 void printUsage(FILE *to)
 {
-    std::fprintf(to, "Usage: lifdag <command> [options]\n\nlifdag %s - orchestration for the Learner Information "
-                     "Framework\n\nCommands:\n",
+    std::fprintf(to,
+                 "Usage: lifdag <command> [options]\n\nlifdag %s - orchestration for the Learner Information "
+                 "Framework\n\nCommands:\n",
                  qPrintable(lifdag::version()));
     for (const Command &c : kCommands)
         std::fprintf(to, "  %-14s %s\n", c.name, c.summary);
@@ -55,5 +59,6 @@ int main(int argc, char *argv[])
             return c.run(sub);
         }
     }
-    return fail(QStringLiteral("unknown command \"%1\"; run 'lifdag --help' for the list").arg(args.at(1)), 2);
+    return fail(QStringLiteral("unknown command \"%1\"; run 'lifdag --help' for the list").arg(args.at(1)),
+                2);
 }

@@ -31,11 +31,13 @@ private Q_SLOTS:
         std::mutex m;
         QList<QList<Event>> batches;
         {
-            BatchingEventSink sink([&](const QList<Event> &b) {
-                std::lock_guard lock(m);
-                batches.append(b);
-                return Status{};
-            }, 1000ms);
+            BatchingEventSink sink(
+                [&](const QList<Event> &b) {
+                    std::lock_guard lock(m);
+                    batches.append(b);
+                    return Status {};
+                },
+                1000ms);
             for (int i = 0; i < 500; ++i)
                 sink.append(ev(EventType::LogMessage, i));
             sink.flush();
@@ -51,11 +53,13 @@ private Q_SLOTS:
 
     void stepBoundaryIsWrittenPromptly()
     {
-        std::atomic<int> written{0};
-        BatchingEventSink sink([&](const QList<Event> &b) {
-            written += int(b.size());
-            return Status{};
-        }, 10000ms);
+        std::atomic<int> written { 0 };
+        BatchingEventSink sink(
+            [&](const QList<Event> &b) {
+                written += int(b.size());
+                return Status {};
+            },
+            10000ms);
         sink.append(ev(EventType::StepStart, 1));
         QTest::qWait(50);
         QCOMPARE(written.load(), 0); // not urgent, long interval
@@ -68,11 +72,13 @@ private Q_SLOTS:
 
     void intervalBoundsTheDelay()
     {
-        std::atomic<int> written{0};
-        BatchingEventSink sink([&](const QList<Event> &b) {
-            written += int(b.size());
-            return Status{};
-        }, 50ms);
+        std::atomic<int> written { 0 };
+        BatchingEventSink sink(
+            [&](const QList<Event> &b) {
+                written += int(b.size());
+                return Status {};
+            },
+            50ms);
         sink.append(ev(EventType::LogMessage, 1));
         QTRY_COMPARE_WITH_TIMEOUT(written.load(), 1, 2000);
     }
@@ -82,15 +88,17 @@ private Q_SLOTS:
         std::mutex m;
         QList<Event> stored;
         int failuresLeft = 3;
-        BatchingEventSink sink([&](const QList<Event> &b) {
-            std::lock_guard lock(m);
-            if (failuresLeft > 0) {
-                --failuresLeft;
-                return Status(Error{u"storage.unavailable"_s, u"db down"_s});
-            }
-            stored.append(b);
-            return Status{};
-        }, 10ms);
+        BatchingEventSink sink(
+            [&](const QList<Event> &b) {
+                std::lock_guard lock(m);
+                if (failuresLeft > 0) {
+                    --failuresLeft;
+                    return Status(Error { u"storage.unavailable"_s, u"db down"_s });
+                }
+                stored.append(b);
+                return Status {};
+            },
+            10ms);
         for (int i = 0; i < 100; ++i) {
             sink.append(ev(i % 10 == 9 ? EventType::StepSuccess : EventType::LogMessage, i));
             if (i % 25 == 0)

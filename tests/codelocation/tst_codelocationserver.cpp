@@ -33,7 +33,8 @@ private Q_SLOTS:
         QFile f(m_workerScript);
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("#!/bin/sh\n"
-                "echo \"$1 $2 $ADAPTERS__DEMO__ORG__CREDENTIALS__TOKEN $FROM_CONTEXT\" > \"$(dirname \"$0\")/$2.out\"\n"
+                "echo \"$1 $2 $ADAPTERS__DEMO__ORG__CREDENTIALS__TOKEN $FROM_CONTEXT\" > \"$(dirname "
+                "\"$0\")/$2.out\"\n"
                 "case \"$2\" in sleep*) exec sleep 30;; esac\n"
                 "exit 0\n");
         f.close();
@@ -47,7 +48,7 @@ private Q_SLOTS:
         options.port = 0;
         options.locationName = u"test_location"_s;
         options.workerProgram = m_workerScript;
-        options.containerContext.envVars = {u"FROM_CONTEXT=ctx value"_s};
+        options.containerContext.envVars = { u"FROM_CONTEXT=ctx value"_s };
         options.cancelGraceSeconds = 1;
         m_server = std::make_unique<Server>(options, registry);
         QVERIFY(m_server->start().ok());
@@ -68,7 +69,7 @@ private Q_SLOTS:
         QVERIFY(info.ok());
         QCOMPARE(info->locationName, u"test_location"_s);
         QCOMPARE(info->repositoryName, u"__repository__"_s);
-        QCOMPARE(info->containerEnvNames, QStringList{u"FROM_CONTEXT"_s});
+        QCOMPARE(info->containerEnvNames, QStringList { u"FROM_CONTEXT"_s });
         QVERIFY(!info->version.isEmpty());
     }
 
@@ -79,7 +80,9 @@ private Q_SLOTS:
         QStringList names;
         for (const JobInfo &j : *jobs)
             names << j.name;
-        QCOMPARE(names, (QStringList{u"diamond_job"_s, u"env_check_job"_s, u"fanout_job"_s, u"flaky_job"_s, u"hello_job"_s}));
+        QCOMPARE(names,
+                 (QStringList { u"diamond_job"_s, u"env_check_job"_s, u"fanout_job"_s, u"flaky_job"_s,
+                                u"hello_job"_s }));
         const JobInfo &fanout = (*jobs)[2];
         QVERIFY(!fanout.configSchema.isEmpty());
         QVERIFY(!fanout.configSkeleton.isEmpty());
@@ -98,16 +101,23 @@ private Q_SLOTS:
 
     void validatesRunConfigListingEveryViolation()
     {
-        const QJsonObject bad{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s,
-            QJsonObject{{u"count"_s, u"many"_s}, {u"bogus"_s, 1}}}}}}}};
+        const QJsonObject bad {
+            { u"ops"_s,
+              QJsonObject {
+                  { u"fan_out"_s,
+                    QJsonObject {
+                        { u"config"_s, QJsonObject { { u"count"_s, u"many"_s }, { u"bogus"_s, 1 } } } } } } }
+        };
         const auto v = m_client->validateRunConfig(u"fanout_job"_s, bad);
         QVERIFY(v.ok());
         QVERIFY2(v->size() >= 2, qPrintable(QString::number(v->size())));
         QStringList reasons;
         for (const Violation &x : *v)
             reasons << x.reason + u" "_s + x.path;
-        QVERIFY2(reasons.contains(u"RUNTIME_TYPE_MISMATCH ops.fan_out.config.count"_s), qPrintable(reasons.join(u", "_s)));
-        QVERIFY2(reasons.contains(u"FIELD_NOT_DEFINED ops.fan_out.config.bogus"_s), qPrintable(reasons.join(u", "_s)));
+        QVERIFY2(reasons.contains(u"RUNTIME_TYPE_MISMATCH ops.fan_out.config.count"_s),
+                 qPrintable(reasons.join(u", "_s)));
+        QVERIFY2(reasons.contains(u"FIELD_NOT_DEFINED ops.fan_out.config.bogus"_s),
+                 qPrintable(reasons.join(u", "_s)));
         const auto good = m_client->validateRunConfig(u"fanout_job"_s, {});
         QVERIFY(good.ok());
         QVERIFY(good->isEmpty());
@@ -126,7 +136,8 @@ private Q_SLOTS:
         const auto pid = m_client->startRun(u"run-env-1"_s);
         QVERIFY2(pid.ok(), qPrintable(pid.ok() ? QString() : pid.error().message));
         QVERIFY(*pid > 0);
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"run-env-1"_s)->state, WorkerStatus::State::Exited, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"run-env-1"_s)->state,
+                                  WorkerStatus::State::Exited, 10000);
         QFile out(m_dir.filePath(u"run-env-1.out"_s));
         QVERIFY(out.open(QIODevice::ReadOnly));
         QCOMPARE(QString::fromUtf8(out.readAll()).trimmed(), u"execute-run run-env-1 demo-token ctx value"_s);
@@ -137,10 +148,12 @@ private Q_SLOTS:
     {
         const auto pid = m_client->startRun(u"sleep-kill"_s);
         QVERIFY(pid.ok());
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-kill"_s)->state, WorkerStatus::State::Running, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-kill"_s)->state,
+                                  WorkerStatus::State::Running, 5000);
         QTest::qWait(100); // let the script exec sleep
         ::kill(pid_t(*pid), SIGKILL);
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-kill"_s)->state, WorkerStatus::State::Exited, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-kill"_s)->state,
+                                  WorkerStatus::State::Exited, 10000);
         QCOMPARE(m_client->runWorkerStatus(u"sleep-kill"_s)->signal, int(SIGKILL));
         QVERIFY(m_client->serverInfo().ok());
     }
@@ -152,7 +165,8 @@ private Q_SLOTS:
         const auto c = m_client->cancelRun(u"sleep-cancel"_s);
         QVERIFY(c.ok());
         QVERIFY(*c);
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-cancel"_s)->state, WorkerStatus::State::Exited, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(u"sleep-cancel"_s)->state,
+                                  WorkerStatus::State::Exited, 10000);
         const auto again = m_client->cancelRun(u"sleep-cancel"_s);
         QVERIFY(again.ok());
         QVERIFY(!*again);

@@ -13,9 +13,9 @@ private Q_SLOTS:
     void parsesWhatLifsEntrypointProduces()
     {
         // code_location_entrypoint.sh quotes each `env` line and joins them with commas.
-        const auto ctx = parseContainerContext(
-            QStringLiteral("{\"env_vars\": [\"ADAPTERS__LIF_TO_LIF__ORG2__CREDENTIALS__HOST=lif-graphql-api-org2:8000\","
-                           "\"LIF_X=a=b, c \\\"q\\\"\",\"USER_CODE_FLAG\"]}"));
+        const auto ctx = parseContainerContext(QStringLiteral(
+            "{\"env_vars\": [\"ADAPTERS__LIF_TO_LIF__ORG2__CREDENTIALS__HOST=lif-graphql-api-org2:8000\","
+            "\"LIF_X=a=b, c \\\"q\\\"\",\"USER_CODE_FLAG\"]}"));
         QVERIFY(ctx.ok());
         QCOMPARE(ctx->envVars.size(), 3);
         QCOMPARE(ctx->envVars[1], u"LIF_X=a=b, c \"q\""_s);
@@ -48,8 +48,8 @@ private Q_SLOTS:
         base.insert(u"HOME"_s, u"/root"_s);
         base.insert(u"DAGSTER_POSTGRES_USER"_s, u"pg"_s);
         ContainerContext ctx;
-        ctx.envVars = {u"DAGSTER_POSTGRES_USER"_s, u"EXTRA=with spaces, commas=and \"quotes\""_s, u"NOT_SET_ANYWHERE"_s,
-                       u"USER_CODE_MODE=override"_s};
+        ctx.envVars = { u"DAGSTER_POSTGRES_USER"_s, u"EXTRA=with spaces, commas=and \"quotes\""_s,
+                        u"NOT_SET_ANYWHERE"_s, u"USER_CODE_MODE=override"_s };
         const QStringList vars = runEnvironment(base, ctx);
         QVERIFY(vars.contains(u"ADAPTERS__A__B__CREDENTIALS__TOKEN=tok"_s));
         QVERIFY(vars.contains(u"LIF_QUERY_PLANNER_RESULTS_BASE_URL=http://qp:8002"_s));

@@ -92,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(ic->runLauncher.kind, RunLauncherConfig::Kind::Docker);
         const DockerLauncherConfig &d = ic->runLauncher.docker;
         QCOMPARE(d.image, u"lifdag/code-location:latest"_s);
-        QCOMPARE(d.envVars, (QStringList{u"DAGSTER_POSTGRES_USER"_s, u"FIXED=value with spaces"_s}));
+        QCOMPARE(d.envVars, (QStringList { u"DAGSTER_POSTGRES_USER"_s, u"FIXED=value with spaces"_s }));
         QCOMPARE(d.network, u"lif-net"_s);
         QCOMPARE(d.containerKwargs.value(u"entrypoint"_s).toString(), QString());
         QCOMPARE(d.containerKwargs.value(u"volumes"_s).toArray().size(), 1);
@@ -111,13 +111,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("yaml");
         QTest::addColumn<QString>("launcher");
-        QTest::newRow("dagster.core") << QByteArray("run_launcher: {module: dagster.core.launcher, class: DefaultRunLauncher}")
-                                      << u"DefaultRunLauncher"_s;
-        QTest::newRow("dagster._core") << QByteArray("run_launcher: {module: dagster._core.launcher, class: DefaultRunLauncher}")
-                                       << u"DefaultRunLauncher"_s;
-        QTest::newRow("no module") << QByteArray("run_launcher: {class: DockerRunLauncher}") << u"DockerRunLauncher"_s;
-        QTest::newRow("dagster_docker") << QByteArray("run_launcher: {module: dagster_docker, class: DockerRunLauncher}")
-                                        << u"DockerRunLauncher"_s;
+        QTest::newRow("dagster.core")
+            << QByteArray("run_launcher: {module: dagster.core.launcher, class: DefaultRunLauncher}")
+            << u"DefaultRunLauncher"_s;
+        QTest::newRow("dagster._core")
+            << QByteArray("run_launcher: {module: dagster._core.launcher, class: DefaultRunLauncher}")
+            << u"DefaultRunLauncher"_s;
+        QTest::newRow("no module") << QByteArray("run_launcher: {class: DockerRunLauncher}")
+                                   << u"DockerRunLauncher"_s;
+        QTest::newRow("dagster_docker")
+            << QByteArray("run_launcher: {module: dagster_docker, class: DockerRunLauncher}")
+            << u"DockerRunLauncher"_s;
         QTest::newRow("lifdag") << QByteArray("run_launcher: {module: lifdag, class: DockerRunLauncher}")
                                 << u"DockerRunLauncher"_s;
     }
@@ -135,51 +139,63 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("yaml");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("malformed yaml") << QByteArray("run_coordinator:\n  class: [unclosed\n")
-                                        << u"dagster.yaml:3:1: invalid YAML"_s;
-        QTest::newRow("wrong type") << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                                                  "    max_concurrent_runs: five\n")
-                                    << u"dagster.yaml:4:26: run_coordinator.config.max_concurrent_runs: expected an "
-                                       "integer, got \"five\""_s;
-        QTest::newRow("unknown top-level key") << QByteArray("scheduler:\n  class: DagsterDaemonScheduler\nrun_cordinator: {}\n")
-                                               << u"dagster.yaml:3:1: run_cordinator: unknown key"_s;
-        QTest::newRow("unknown nested key") << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                                                          "    max_runs: 3\n")
-                                            << u"dagster.yaml:4:5: run_coordinator.config.max_runs: unknown key"_s;
-        QTest::newRow("unknown class") << QByteArray("run_launcher:\n  module: dagster_k8s\n  class: K8sRunLauncher\n")
-                                       << u"dagster.yaml:3:10: run_launcher.class: unknown class \"K8sRunLauncher\""_s;
-        QTest::newRow("class in wrong module") << QByteArray("run_launcher:\n  module: dagster_k8s\n  class: DockerRunLauncher\n")
-                                               << u"dagster.yaml:2:11: run_launcher.module: class DockerRunLauncher is not "
-                                                  "in module \"dagster_k8s\""_s;
-        QTest::newRow("tag limit without limit") << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                                                               "    tag_concurrency_limits:\n      - key: a\n")
-                                                 << u"dagster.yaml:5:9: run_coordinator.config.tag_concurrency_limits[0]: "
-                                                    "missing required key \"limit\""_s;
-        QTest::newRow("list expected") << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                                                     "    tag_concurrency_limits: 3\n")
-                                       << u"dagster.yaml:4:29: run_coordinator.config.tag_concurrency_limits: expected a "
-                                          "list, got \"3\""_s;
-        QTest::newRow("missing env") << QByteArray("run_storage:\n  class: PostgresRunStorage\n  config:\n    postgres_db:\n"
-                                                   "      hostname: h\n      username: {env: LIFDAG_SURELY_UNSET_VAR}\n"
-                                                   "      password: p\n      db_name: d\n")
-                                     << u"dagster.yaml:6:23: run_storage.config.postgres_db.username: environment variable "
-                                        "LIFDAG_SURELY_UNSET_VAR is not set"_s;
-        QTest::newRow("bad port") << QByteArray("storage:\n  postgres:\n    postgres_db: {hostname: h, username: u, password: p, "
-                                                "db_name: d, port: 70000}\n")
-                                  << u"dagster.yaml:3:76: storage.postgres.postgres_db.port: expected a port between 1 and 65535, got 70000"_s;
-        QTest::newRow("both storage forms") << QByteArray("storage:\n  sqlite: {base_dir: x}\nrun_storage:\n"
-                                                          "  class: SqliteRunStorage\n  config: {base_dir: x}\n")
-                                            << u"dagster.yaml:4:3: run_storage: cannot be combined"_s;
-        QTest::newRow("different databases") << QByteArray("run_storage:\n  class: SqliteRunStorage\n  config: {base_dir: a}\n"
-                                                           "event_log_storage:\n  class: SqliteEventLogStorage\n"
-                                                           "  config: {base_dir: b}\n")
-                                             << u"dagster.yaml:5:3: event_log_storage: lifdag keeps runs, events and "
-                                                "schedules in one database"_s;
+        QTest::newRow("malformed yaml")
+            << QByteArray("run_coordinator:\n  class: [unclosed\n") << u"dagster.yaml:3:1: invalid YAML"_s;
+        QTest::newRow("wrong type")
+            << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                          "    max_concurrent_runs: five\n")
+            << u"dagster.yaml:4:26: run_coordinator.config.max_concurrent_runs: expected an "
+               "integer, got \"five\""_s;
+        QTest::newRow("unknown top-level key")
+            << QByteArray("scheduler:\n  class: DagsterDaemonScheduler\nrun_cordinator: {}\n")
+            << u"dagster.yaml:3:1: run_cordinator: unknown key"_s;
+        QTest::newRow("unknown nested key")
+            << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                          "    max_runs: 3\n")
+            << u"dagster.yaml:4:5: run_coordinator.config.max_runs: unknown key"_s;
+        QTest::newRow("unknown class")
+            << QByteArray("run_launcher:\n  module: dagster_k8s\n  class: K8sRunLauncher\n")
+            << u"dagster.yaml:3:10: run_launcher.class: unknown class \"K8sRunLauncher\""_s;
+        QTest::newRow("class in wrong module")
+            << QByteArray("run_launcher:\n  module: dagster_k8s\n  class: DockerRunLauncher\n")
+            << u"dagster.yaml:2:11: run_launcher.module: class DockerRunLauncher is not "
+               "in module \"dagster_k8s\""_s;
+        QTest::newRow("tag limit without limit")
+            << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                          "    tag_concurrency_limits:\n      - key: a\n")
+            << u"dagster.yaml:5:9: run_coordinator.config.tag_concurrency_limits[0]: "
+               "missing required key \"limit\""_s;
+        QTest::newRow("list expected")
+            << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                          "    tag_concurrency_limits: 3\n")
+            << u"dagster.yaml:4:29: run_coordinator.config.tag_concurrency_limits: expected a "
+               "list, got \"3\""_s;
+        QTest::newRow("missing env")
+            << QByteArray("run_storage:\n  class: PostgresRunStorage\n  config:\n    postgres_db:\n"
+                          "      hostname: h\n      username: {env: LIFDAG_SURELY_UNSET_VAR}\n"
+                          "      password: p\n      db_name: d\n")
+            << u"dagster.yaml:6:23: run_storage.config.postgres_db.username: environment variable "
+               "LIFDAG_SURELY_UNSET_VAR is not set"_s;
+        QTest::newRow("bad port")
+            << QByteArray("storage:\n  postgres:\n    postgres_db: {hostname: h, username: u, password: p, "
+                          "db_name: d, port: 70000}\n")
+            << u"dagster.yaml:3:76: storage.postgres.postgres_db.port: expected a port between 1 and 65535, got 70000"_s;
+        QTest::newRow("both storage forms")
+            << QByteArray("storage:\n  sqlite: {base_dir: x}\nrun_storage:\n"
+                          "  class: SqliteRunStorage\n  config: {base_dir: x}\n")
+            << u"dagster.yaml:4:3: run_storage: cannot be combined"_s;
+        QTest::newRow("different databases")
+            << QByteArray("run_storage:\n  class: SqliteRunStorage\n  config: {base_dir: a}\n"
+                          "event_log_storage:\n  class: SqliteEventLogStorage\n"
+                          "  config: {base_dir: b}\n")
+            << u"dagster.yaml:5:3: event_log_storage: lifdag keeps runs, events and "
+               "schedules in one database"_s;
         QTest::newRow("boolean") << QByteArray("run_monitoring:\n  enabled: perhaps\n")
                                  << u"dagster.yaml:2:12: run_monitoring.enabled: expected a boolean"_s;
-        QTest::newRow("negative limit") << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                                                      "    max_concurrent_runs: -5\n")
-                                        << u"run_coordinator.config.max_concurrent_runs: expected -1 (no limit)"_s;
+        QTest::newRow("negative limit")
+            << QByteArray("run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                          "    max_concurrent_runs: -5\n")
+            << u"run_coordinator.config.max_concurrent_runs: expected -1 (no limit)"_s;
     }
     void errorsNameFileLineColumnAndKeyPath()
     {
@@ -188,14 +204,16 @@ private Q_SLOTS:
         const auto ic = parse(yaml);
         QVERIFY(!ic.ok());
         const QString message = ic.error().message;
-        QVERIFY2(message.contains(expected), qPrintable(u"got: "_s + message + u"\nexpected to contain: "_s + expected));
+        QVERIFY2(message.contains(expected),
+                 qPrintable(u"got: "_s + message + u"\nexpected to contain: "_s + expected));
         QVERIFY2(!message.contains(QLatin1Char('\n')), "one line");
     }
 
     void passwordNeverInErrors()
     {
-        const auto ic = parse("run_storage:\n  class: PostgresRunStorage\n  config:\n    postgres_db:\n"
-                              "      hostname: h\n      username: u\n      pasword: hunter2-secret\n      db_name: d\n");
+        const auto ic =
+            parse("run_storage:\n  class: PostgresRunStorage\n  config:\n    postgres_db:\n"
+                  "      hostname: h\n      username: u\n      pasword: hunter2-secret\n      db_name: d\n");
         QVERIFY(!ic.ok());
         QVERIFY(ic.error().message.contains(u"postgres_db.pasword: unknown key"_s));
         QVERIFY(!ic.error().message.contains(u"hunter2"_s));

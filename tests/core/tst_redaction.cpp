@@ -34,7 +34,7 @@ private Q_SLOTS:
         redaction::addSecret(u"s3cr3t-value"_s);
         const QString msg = u"connecting with s3cr3t-value to host"_s;
         QCOMPARE(redaction::redact(msg), u"connecting with *** to host"_s);
-        for (auto format : {logging::Format::Text, logging::Format::Json}) {
+        for (auto format : { logging::Format::Text, logging::Format::Json }) {
             const QString line = logging::formatRecord(format, QtWarningMsg, "lifdag.test", msg);
             QVERIFY2(!line.contains(u"s3cr3t"_s), qPrintable(line));
         }
@@ -48,7 +48,8 @@ private Q_SLOTS:
     }
     void urlPasswordsAreMaskedWithoutRegistration()
     {
-        QCOMPARE(redaction::redact(u"postgresql://lif:hunter22@db:5432/d"_s), u"postgresql://lif:***@db:5432/d"_s);
+        QCOMPARE(redaction::redact(u"postgresql://lif:hunter22@db:5432/d"_s),
+                 u"postgresql://lif:***@db:5432/d"_s);
     }
     void shortValuesAreNotRegistered()
     {

@@ -27,15 +27,17 @@ private Q_SLOTS:
         QStringList names;
         for (RunStatus s : allRunStatuses())
             names << runStatusName(s);
-        QCOMPARE(names, (QStringList{u"QUEUED"_s, u"NOT_STARTED"_s, u"STARTING"_s, u"STARTED"_s, u"SUCCESS"_s,
-                                     u"FAILURE"_s, u"CANCELING"_s, u"CANCELED"_s}));
+        QCOMPARE(names,
+                 (QStringList { u"QUEUED"_s, u"NOT_STARTED"_s, u"STARTING"_s, u"STARTED"_s, u"SUCCESS"_s,
+                                u"FAILURE"_s, u"CANCELING"_s, u"CANCELED"_s }));
         QVERIFY(!runStatusFromName(u"RUNNING").has_value());
     }
     void terminalStatesNeverGoBackToLive()
     {
-        for (RunStatus from : {RunStatus::Success, RunStatus::Failure, RunStatus::Canceled})
+        for (RunStatus from : { RunStatus::Success, RunStatus::Failure, RunStatus::Canceled })
             for (RunStatus to : allRunStatuses())
-                QVERIFY2(!isAllowedTransition(from, to), qPrintable(runStatusName(from) + u" -> "_s + runStatusName(to)));
+                QVERIFY2(!isAllowedTransition(from, to),
+                         qPrintable(runStatusName(from) + u" -> "_s + runStatusName(to)));
     }
     void liveStatesMoveForward()
     {

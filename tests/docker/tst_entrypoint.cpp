@@ -48,7 +48,9 @@ private Q_SLOTS:
         env.insert(u"UNRELATED_SECRET"_s, u"must not pass"_s);
         QProcess p;
         p.setProcessEnvironment(env);
-        p.start(u"bash"_s, {QStringLiteral(LIFDAG_SOURCE_DIR "/docker/code_location_entrypoint.sh"), u"--log-level"_s, u"info"_s});
+        p.start(u"bash"_s,
+                { QStringLiteral(LIFDAG_SOURCE_DIR "/docker/code_location_entrypoint.sh"), u"--log-level"_s,
+                  u"info"_s });
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitCode(), 0);
 

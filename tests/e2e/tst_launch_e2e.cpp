@@ -59,7 +59,8 @@ class TestLaunchEndToEnd : public QObject
         request.runConfig = config;
         const auto outcome = launcher::submitRun(*m_instance, request);
         if (!outcome.ok() || !outcome->run)
-            qFatal("launch failed: %s", qPrintable(outcome.ok() ? u"invalid config"_s : outcome.error().message));
+            qFatal("launch failed: %s",
+                   qPrintable(outcome.ok() ? u"invalid config"_s : outcome.error().message));
         return waitForEnd(outcome->run->runId, timeoutMs);
     }
 
@@ -95,9 +96,9 @@ private Q_SLOTS:
         m_database = u"lifdag_e2e_"_s + QUuid::createUuid().toString(QUuid::Id128).left(10);
         admin(u"CREATE DATABASE "_s + m_database);
         writeFile(u"dagster.yaml"_s,
-                  u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n      username: %3\n"
-                  "      password: {env: LIFDAG_E2E_PG_PASSWORD}\n      db_name: %4\n"_s
-                      .arg(m_pg.host)
+                  u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n      "
+                  u"username: %3\n"
+                  "      password: {env: LIFDAG_E2E_PG_PASSWORD}\n      db_name: %4\n"_s.arg(m_pg.host)
                       .arg(m_pg.port)
                       .arg(m_pg.user, m_database)
                       .toUtf8());
@@ -110,8 +111,9 @@ private Q_SLOTS:
         m_codeServer.setProcessEnvironment(env);
         m_codeServer.setProcessChannelMode(QProcess::SeparateChannels);
         m_codeServer.start(test::lifdagExecutable(),
-                           {u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s, u"--location-name"_s,
-                            u"e2e"_s, u"--container-context"_s, uR"({"env_vars": ["CTX_ONLY_VARIABLE", "CTX_INLINE=inline value"]})"_s});
+                           { u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
+                             u"--location-name"_s, u"e2e"_s, u"--container-context"_s,
+                             uR"({"env_vars": ["CTX_ONLY_VARIABLE", "CTX_INLINE=inline value"]})"_s });
         QVERIFY(m_codeServer.waitForStarted());
         QElapsedTimer t;
         t.start();
@@ -123,8 +125,10 @@ private Q_SLOTS:
         const auto m = QRegularExpression(u"listening on [^:]+:(\\d+)"_s).match(line);
         QVERIFY2(m.hasMatch(), qPrintable(line + QString::fromUtf8(m_codeServer.readAllStandardError())));
         m_port = m.captured(1).toInt();
-        writeFile(u"workspace.yaml"_s,
-                  u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: e2e}\n"_s.arg(m_port).toUtf8());
+        writeFile(
+            u"workspace.yaml"_s,
+            u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: e2e}\n"_s.arg(m_port)
+                .toUtf8());
         auto opened = instance::Instance::open(m_home.path());
         QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
         m_instance = *opened;
@@ -147,7 +151,11 @@ private Q_SLOTS:
     void fanoutJobSucceedsWithEveryEventStored()
     {
         const storage::RunRecord run = launchAndWait(
-            u"fanout_job"_s, QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, 100}}}}}}}});
+            u"fanout_job"_s,
+            QJsonObject { { u"ops"_s,
+                            QJsonObject { { u"fan_out"_s,
+                                            QJsonObject { { u"config"_s,
+                                                            QJsonObject { { u"count"_s, 100 } } } } } } } });
         QCOMPARE(run.status, RunStatus::Success);
         QVERIFY(run.startedAt.isValid());
         QVERIFY(run.endedAt >= run.startedAt);
@@ -158,7 +166,8 @@ private Q_SLOTS:
         QCOMPARE(types.last(), u"RUN_SUCCESS"_s);
         QCOMPARE(types.count(u"STEP_START"_s), 102); // fan_out, 100 × work[item_i], gather
         QCOMPARE(types.count(u"STEP_SUCCESS"_s), 102);
-        QCOMPARE(eventTypes(run.runId, u"work[item_42]"_s), (QStringList{u"STEP_START"_s, u"STEP_OUTPUT"_s, u"STEP_SUCCESS"_s}));
+        QCOMPARE(eventTypes(run.runId, u"work[item_42]"_s),
+                 (QStringList { u"STEP_START"_s, u"STEP_OUTPUT"_s, u"STEP_SUCCESS"_s }));
         // storage ids are strictly increasing in the order events were stored
         const QList<Event> events = *m_instance->storage().events().events(run.runId, 0, 100000);
         for (qsizetype i = 1; i < events.size(); ++i)
@@ -170,7 +179,13 @@ private Q_SLOTS:
     {
         const storage::RunRecord run = launchAndWait(
             u"fanout_job"_s,
-            QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, 3}, {u"fail_keys"_s, QJsonArray{u"item_1"_s}}}}}}}}});
+            QJsonObject {
+                { u"ops"_s,
+                  QJsonObject { { u"fan_out"_s,
+                                  QJsonObject { { u"config"_s,
+                                                  QJsonObject { { u"count"_s, 3 },
+                                                                { u"fail_keys"_s,
+                                                                  QJsonArray { u"item_1"_s } } } } } } } } });
         QCOMPARE(run.status, RunStatus::Failure);
         QVERIFY(eventTypes(run.runId, u"work[item_1]"_s).contains(u"STEP_FAILURE"_s));
         QCOMPARE(eventTypes(run.runId).last(), u"RUN_FAILURE"_s);
@@ -178,12 +193,21 @@ private Q_SLOTS:
 
     void environmentReachesTheWorkerButNoValueIsStored()
     {
-        const QJsonArray names{u"ADAPTERS__DEMO__ORG1__CREDENTIALS__TOKEN"_s, u"CTX_ONLY_VARIABLE"_s, u"CTX_INLINE"_s};
+        const QJsonArray names { u"ADAPTERS__DEMO__ORG1__CREDENTIALS__TOKEN"_s, u"CTX_ONLY_VARIABLE"_s,
+                                 u"CTX_INLINE"_s };
         const storage::RunRecord run = launchAndWait(
-            u"env_check_job"_s, QJsonObject{{u"ops"_s, QJsonObject{{u"check_env"_s, QJsonObject{{u"config"_s, QJsonObject{{u"names"_s, names}}}}}}}});
+            u"env_check_job"_s,
+            QJsonObject {
+                { u"ops"_s,
+                  QJsonObject {
+                      { u"check_env"_s,
+                        QJsonObject { { u"config"_s, QJsonObject { { u"names"_s, names } } } } } } } });
         QCOMPARE(run.status, RunStatus::Success);
-        auto digest = [](const char *v) { return QString::fromLatin1(QCryptographicHash::hash(v, QCryptographicHash::Sha256).toHex()); };
-        QCOMPARE(run.result.value(u"ADAPTERS__DEMO__ORG1__CREDENTIALS__TOKEN"_s).toString(), digest("adapter-secret-value"));
+        auto digest = [](const char *v) {
+            return QString::fromLatin1(QCryptographicHash::hash(v, QCryptographicHash::Sha256).toHex());
+        };
+        QCOMPARE(run.result.value(u"ADAPTERS__DEMO__ORG1__CREDENTIALS__TOKEN"_s).toString(),
+                 digest("adapter-secret-value"));
         QCOMPARE(run.result.value(u"CTX_ONLY_VARIABLE"_s).toString(), digest("context secret value"));
         QCOMPARE(run.result.value(u"CTX_INLINE"_s).toString(), digest("inline value"));
         const auto events = m_instance->storage().events().events(run.runId, 0, 10000);
@@ -201,11 +225,18 @@ private Q_SLOTS:
     {
         launcher::SubmitRequest request;
         request.jobName = u"fanout_job"_s;
-        request.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, 4}, {u"sleep_ms"_s, 30000}}}}}}}};
+        request.runConfig = QJsonObject {
+            { u"ops"_s,
+              QJsonObject {
+                  { u"fan_out"_s,
+                    QJsonObject {
+                        { u"config"_s, QJsonObject { { u"count"_s, 4 }, { u"sleep_ms"_s, 30000 } } } } } } }
+        };
         const auto outcome = launcher::submitRun(*m_instance, request);
         QVERIFY(outcome.ok() && outcome->run);
         const QString id = outcome->run->runId;
-        QTRY_VERIFY_WITH_TIMEOUT(eventTypes(id).contains(u"STEP_START"_s) && eventTypes(id).count(u"STEP_START"_s) >= 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            eventTypes(id).contains(u"STEP_START"_s) && eventTypes(id).count(u"STEP_START"_s) >= 2, 10000);
         QElapsedTimer t;
         t.start();
         const auto signalled = m_client->cancelRun(id);
@@ -216,14 +247,21 @@ private Q_SLOTS:
         const QStringList types = eventTypes(id);
         QVERIFY(types.contains(u"RUN_CANCELING"_s));
         QCOMPARE(types.last(), u"RUN_CANCELED"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(id)->state, codelocation::WorkerStatus::State::Exited, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(id)->state,
+                                  codelocation::WorkerStatus::State::Exited, 10000);
     }
 
     void killedWorkerLeavesTheServerServing()
     {
         launcher::SubmitRequest request;
         request.jobName = u"fanout_job"_s;
-        request.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, 1}, {u"sleep_ms"_s, 30000}}}}}}}};
+        request.runConfig = QJsonObject {
+            { u"ops"_s,
+              QJsonObject {
+                  { u"fan_out"_s,
+                    QJsonObject {
+                        { u"config"_s, QJsonObject { { u"count"_s, 1 }, { u"sleep_ms"_s, 30000 } } } } } } }
+        };
         const auto outcome = launcher::submitRun(*m_instance, request);
         QVERIFY(outcome.ok() && outcome->run);
         const QString id = outcome->run->runId;
@@ -232,7 +270,8 @@ private Q_SLOTS:
         QVERIFY(st.ok());
         QCOMPARE(st->state, codelocation::WorkerStatus::State::Running);
         ::kill(pid_t(st->pid), SIGKILL);
-        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(id)->state, codelocation::WorkerStatus::State::Exited, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_client->runWorkerStatus(id)->state,
+                                  codelocation::WorkerStatus::State::Exited, 10000);
         QCOMPARE(m_client->runWorkerStatus(id)->signal, int(SIGKILL));
         QVERIFY(m_client->serverInfo().ok());
         QCOMPARE(launchAndWait(u"hello_job"_s, {}).status, RunStatus::Success); // still launching runs
@@ -257,7 +296,12 @@ private Q_SLOTS:
         const qint64 before = m_instance->storage().runs().runs({}, 1000)->runs.size();
         launcher::SubmitRequest request;
         request.jobName = u"fanout_job"_s;
-        request.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"fan_out"_s, QJsonObject{{u"config"_s, QJsonObject{{u"count"_s, u"x"_s}, {u"nope"_s, 1}}}}}}}};
+        request.runConfig =
+            QJsonObject { { u"ops"_s,
+                            QJsonObject { { u"fan_out"_s,
+                                            QJsonObject { { u"config"_s,
+                                                            QJsonObject { { u"count"_s, u"x"_s },
+                                                                          { u"nope"_s, 1 } } } } } } } };
         const auto outcome = launcher::submitRun(*m_instance, request);
         QVERIFY(outcome.ok());
         QVERIFY(!outcome->run);
@@ -273,21 +317,24 @@ private Q_SLOTS:
         QVERIFY(yaml.open(QIODevice::WriteOnly));
         QFile own(QDir(m_home.path()).filePath(u"dagster.yaml"_s));
         QVERIFY(own.open(QIODevice::ReadOnly));
-        yaml.write(own.readAll() + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2}\n");
+        yaml.write(own.readAll()
+                   + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2}\n");
         yaml.close();
-        QVERIFY(QFile::copy(QDir(m_home.path()).filePath(u"workspace.yaml"_s), QDir(queuedHome.path()).filePath(u"workspace.yaml"_s)));
+        QVERIFY(QFile::copy(QDir(m_home.path()).filePath(u"workspace.yaml"_s),
+                            QDir(queuedHome.path()).filePath(u"workspace.yaml"_s)));
         auto queued = instance::Instance::open(queuedHome.path());
         QVERIFY2(queued.ok(), qPrintable(queued.ok() ? QString() : queued.error().message));
         launcher::SubmitRequest request;
         request.jobName = u"hello_job"_s;
-        request.tags = {{u"dagster/priority"_s, u"3"_s}};
+        request.tags = { { u"dagster/priority"_s, u"3"_s } };
         const auto outcome = launcher::submitRun(**queued, request);
         QVERIFY(outcome.ok() && outcome->run);
         QCOMPARE(outcome->run->status, RunStatus::Queued);
         QCOMPARE(outcome->run->priority, 3);
-        QCOMPARE(eventTypes(outcome->run->runId), QStringList{u"RUN_ENQUEUED"_s});
+        QCOMPARE(eventTypes(outcome->run->runId), QStringList { u"RUN_ENQUEUED"_s });
         QTest::qWait(200);
-        QCOMPARE(m_client->runWorkerStatus(outcome->run->runId)->state, codelocation::WorkerStatus::State::Unknown);
+        QCOMPARE(m_client->runWorkerStatus(outcome->run->runId)->state,
+                 codelocation::WorkerStatus::State::Unknown);
         QCOMPARE((*m_instance->storage().runs().run(outcome->run->runId))->status, RunStatus::Queued);
     }
 
@@ -301,7 +348,8 @@ private Q_SLOTS:
         QProcess p;
         QElapsedTimer t;
         t.start();
-        p.start(test::lifdagExecutable(), {u"job"_s, u"launch"_s, u"hello_job"_s, u"--home"_s, home.path()});
+        p.start(test::lifdagExecutable(),
+                { u"job"_s, u"launch"_s, u"hello_job"_s, u"--home"_s, home.path() });
         QVERIFY(p.waitForFinished(30000));
         QVERIFY(p.exitCode() != 0);
         const QString err = QString::fromUtf8(p.readAllStandardError());

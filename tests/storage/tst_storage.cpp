@@ -19,10 +19,10 @@ using namespace lifdag::storage;
 using namespace Qt::StringLiterals;
 
 // Verifies a Status/Result and shows its error message when it failed.
-#define VERIFY_OK(expr)                                                                                            \
-    do {                                                                                                           \
-        const auto &res_ = (expr);                                                                                 \
-        QVERIFY2(res_.ok(), qPrintable(res_.ok() ? QString() : res_.error().message));                             \
+#define VERIFY_OK(expr)                                                                                      \
+    do {                                                                                                     \
+        const auto &res_ = (expr);                                                                           \
+        QVERIFY2(res_.ok(), qPrintable(res_.ok() ? QString() : res_.error().message));                       \
     } while (false)
 
 namespace {
@@ -79,7 +79,8 @@ class TestStorage : public QObject
         QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
-    RunRecord makeRun(const QString &job, QMap<QString, QString> tags = {}, RunStatus status = RunStatus::Queued)
+    RunRecord makeRun(const QString &job, QMap<QString, QString> tags = {},
+                      RunStatus status = RunStatus::Queued)
     {
         RunRecord r;
         r.runId = newId();
@@ -88,7 +89,8 @@ class TestStorage : public QObject
         r.repositoryName = u"__repository__"_s;
         r.status = status;
         r.tags = std::move(tags);
-        r.runConfig = QJsonObject{{u"ops"_s, QJsonObject{{u"a"_s, QJsonObject{{u"config"_s, 1}}}}}};
+        r.runConfig =
+            QJsonObject { { u"ops"_s, QJsonObject { { u"a"_s, QJsonObject { { u"config"_s, 1 } } } } } };
         return r;
     }
 
@@ -122,7 +124,7 @@ private Q_SLOTS:
 
     void storesAndReadsRunsWithTags()
     {
-        RunRecord r = makeRun(u"job_a"_s, {{u"team"_s, u"lif"_s}, {u"dagster/priority"_s, u"5"_s}});
+        RunRecord r = makeRun(u"job_a"_s, { { u"team"_s, u"lif"_s }, { u"dagster/priority"_s, u"5"_s } });
         r.priority = 5;
         r.parentRunId = u"parent"_s;
         VERIFY_OK(m_storage->runs().addRun(r));
@@ -147,9 +149,10 @@ private Q_SLOTS:
         const RunRecord r = makeRun(u"job"_s);
         VERIFY_OK(m_storage->runs().addRun(r));
         auto &runs = m_storage->runs();
-        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, {RunStatus::Starting}), false); // not STARTING yet
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, { RunStatus::Starting }),
+                 false); // not STARTING yet
         QCOMPARE(*runs.transition(r.runId, RunStatus::Starting), true);
-        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, {RunStatus::Starting}), true);
+        QCOMPARE(*runs.transition(r.runId, RunStatus::Started, { RunStatus::Starting }), true);
         QVERIFY((*runs.run(r.runId))->startedAt.isValid());
         QCOMPARE(*runs.transition(r.runId, RunStatus::Success), true);
         QVERIFY((*runs.run(r.runId))->endedAt.isValid());
@@ -163,11 +166,12 @@ private Q_SLOTS:
     {
         const RunRecord r = makeRun(u"job"_s);
         VERIFY_OK(m_storage->runs().addRun(r));
-        std::atomic<int> winners{0}, errors{0};
+        std::atomic<int> winners { 0 }, errors { 0 };
         std::vector<std::thread> threads;
         for (int i = 0; i < 8; ++i) {
             threads.emplace_back([&] {
-                const auto won = m_storage->runs().transition(r.runId, RunStatus::Starting, {RunStatus::Queued});
+                const auto won =
+                    m_storage->runs().transition(r.runId, RunStatus::Starting, { RunStatus::Queued });
                 if (!won.ok())
                     ++errors;
                 else if (*won)
@@ -184,7 +188,9 @@ private Q_SLOTS:
     {
         QStringList ids;
         for (int i = 0; i < 25; ++i) {
-            RunRecord r = makeRun(i % 2 ? u"odd"_s : u"even"_s, {{u"k"_s, i % 5 == 0 ? u"v"_s : u"w"_s}, {u"n"_s, QString::number(i)}});
+            RunRecord r =
+                makeRun(i % 2 ? u"odd"_s : u"even"_s,
+                        { { u"k"_s, i % 5 == 0 ? u"v"_s : u"w"_s }, { u"n"_s, QString::number(i) } });
             VERIFY_OK(m_storage->runs().addRun(r));
             ids.prepend(r.runId); // newest first
         }
@@ -200,7 +206,7 @@ private Q_SLOTS:
         QCOMPARE(seen, ids);
 
         RunFilter byTag;
-        byTag.tags = {{u"k"_s, u"v"_s}};
+        byTag.tags = { { u"k"_s, u"v"_s } };
         const auto tagged = m_storage->runs().runs(byTag, 50);
         QVERIFY(tagged.ok());
         QCOMPARE(tagged->runs.size(), 5);
@@ -211,7 +217,7 @@ private Q_SLOTS:
 
         RunFilter byJob;
         byJob.jobName = u"odd"_s;
-        byJob.tags = {{u"k"_s, u"w"_s}};
+        byJob.tags = { { u"k"_s, u"w"_s } };
         const auto odd = m_storage->runs().runs(byJob, 3);
         QCOMPARE(odd->runs.size(), 3);
         QVERIFY(!odd->nextCursor.isEmpty());
@@ -222,13 +228,14 @@ private Q_SLOTS:
     void countsByStatus()
     {
         for (int i = 0; i < 6; ++i)
-            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {}, i < 4 ? RunStatus::Queued : RunStatus::Failure)));
+            VERIFY_OK(m_storage->runs().addRun(
+                makeRun(u"j"_s, {}, i < 4 ? RunStatus::Queued : RunStatus::Failure)));
         const auto counts = m_storage->runs().countByStatus();
         QVERIFY(counts.ok());
         QCOMPARE(counts->value(RunStatus::Queued), 4);
         QCOMPARE(counts->value(RunStatus::Failure), 2);
         RunFilter f;
-        f.statuses = {RunStatus::Failure};
+        f.statuses = { RunStatus::Failure };
         QCOMPARE(m_storage->runs().runs(f, 10)->runs.size(), 2);
     }
 
@@ -243,7 +250,7 @@ private Q_SLOTS:
             e.eventType = u"LOG_MESSAGE"_s;
             e.stepKey = i % 2 ? u"op[k_%1]"_s.arg(i) : QString();
             e.message = QString::number(i);
-            e.payload = QJsonObject{{u"i"_s, i}};
+            e.payload = QJsonObject { { u"i"_s, i } };
             batch.append(e);
         }
         const auto ids = m_storage->events().append(batch);
@@ -273,19 +280,19 @@ private Q_SLOTS:
 
     void deletingARunDeletesItsEventsAndTags()
     {
-        const RunRecord r = makeRun(u"j"_s, {{u"a"_s, u"b"_s}});
-        const RunRecord keep = makeRun(u"j"_s, {{u"a"_s, u"b"_s}});
+        const RunRecord r = makeRun(u"j"_s, { { u"a"_s, u"b"_s } });
+        const RunRecord keep = makeRun(u"j"_s, { { u"a"_s, u"b"_s } });
         VERIFY_OK(m_storage->runs().addRun(r));
         VERIFY_OK(m_storage->runs().addRun(keep));
         Event e;
         e.runId = r.runId;
         e.eventType = u"RUN_START"_s;
-        VERIFY_OK(m_storage->events().append({e, e}));
+        VERIFY_OK(m_storage->events().append({ e, e }));
         QCOMPARE(*m_storage->runs().deleteRun(r.runId), true);
         QVERIFY(!m_storage->runs().run(r.runId)->has_value());
         QVERIFY(m_storage->events().events(r.runId)->isEmpty());
         RunFilter f;
-        f.tags = {{u"a"_s, u"b"_s}};
+        f.tags = { { u"a"_s, u"b"_s } };
         QCOMPARE(m_storage->runs().runs(f, 10)->runs.size(), 1);
         QCOMPARE(*m_storage->runs().deleteRun(r.runId), false);
     }
@@ -294,9 +301,9 @@ private Q_SLOTS:
     {
         const RunRecord r = makeRun(u"j"_s);
         VERIFY_OK(m_storage->runs().addRun(r));
-        VERIFY_OK(m_storage->runs().setWorkerInfo(r.runId, {4242, u"host-a"_s, u"c0ffee"_s}));
-        VERIFY_OK(m_storage->runs().setResult(r.runId, QJsonObject{{u"parts"_s, 3}}));
-        VERIFY_OK(m_storage->runs().addTags(r.runId, {{u"x"_s, u"y"_s}}));
+        VERIFY_OK(m_storage->runs().setWorkerInfo(r.runId, { 4242, u"host-a"_s, u"c0ffee"_s }));
+        VERIFY_OK(m_storage->runs().setResult(r.runId, QJsonObject { { u"parts"_s, 3 } }));
+        VERIFY_OK(m_storage->runs().addTags(r.runId, { { u"x"_s, u"y"_s } }));
         const RunRecord x = **m_storage->runs().run(r.runId);
         QCOMPARE(x.workerPid, 4242);
         QCOMPARE(x.workerHost, u"host-a"_s);
@@ -309,35 +316,36 @@ private Q_SLOTS:
     void schedulesAndTicks()
     {
         auto &s = m_storage->schedules();
-        VERIFY_OK(s.upsertInstigator({u"nightly"_s, u"loc"_s, u"0 3 * * *"_s, u"UTC"_s, u"RUNNING"_s, {}}));
-        VERIFY_OK(s.upsertInstigator({u"nightly"_s, u"loc"_s, u"0 4 * * *"_s, u"Europe/Berlin"_s, u"STOPPED"_s, {}}));
+        VERIFY_OK(s.upsertInstigator({ u"nightly"_s, u"loc"_s, u"0 3 * * *"_s, u"UTC"_s, u"RUNNING"_s, {} }));
+        VERIFY_OK(s.upsertInstigator(
+            { u"nightly"_s, u"loc"_s, u"0 4 * * *"_s, u"Europe/Berlin"_s, u"STOPPED"_s, {} }));
         const auto list = s.instigators(u"loc"_s);
         QCOMPARE(list->size(), 1);
         QCOMPARE(list->first().cron, u"0 4 * * *"_s);
         QCOMPARE(list->first().status, u"STOPPED"_s);
-        Tick t{0, u"nightly"_s, u"loc"_s, QDateTime::currentDateTimeUtc(), u"STARTED"_s, {}, {}, {}};
+        Tick t { 0, u"nightly"_s, u"loc"_s, QDateTime::currentDateTimeUtc(), u"STARTED"_s, {}, {}, {} };
         const auto id = s.addTick(t);
         QVERIFY(id.ok());
         t.id = *id;
         t.status = u"SUCCESS"_s;
-        t.runIds = {u"r1"_s, u"r2"_s};
+        t.runIds = { u"r1"_s, u"r2"_s };
         VERIFY_OK(s.updateTick(t));
-        VERIFY_OK(s.addTick({0, u"nightly"_s, u"loc"_s, {}, u"SKIPPED"_s, {}, {}, u"already ran"_s}));
+        VERIFY_OK(s.addTick({ 0, u"nightly"_s, u"loc"_s, {}, u"SKIPPED"_s, {}, {}, u"already ran"_s }));
         const auto ticks = s.ticks(u"loc"_s, u"nightly"_s, 10);
         QCOMPARE(ticks->size(), 2);
         QCOMPARE(ticks->at(0).skipReason, u"already ran"_s); // newest first
-        QCOMPARE(ticks->at(1).runIds, (QStringList{u"r1"_s, u"r2"_s}));
+        QCOMPARE(ticks->at(1).runIds, (QStringList { u"r1"_s, u"r2"_s }));
     }
 
     void heartbeatsUpsertPerDaemon()
     {
         auto &h = m_storage->heartbeats();
-        VERIFY_OK(h.beat({u"SCHEDULER"_s, u"d1"_s, {}, {}}));
-        VERIFY_OK(h.beat({u"SCHEDULER"_s, u"d1"_s, {}, {u"boom"_s}}));
-        VERIFY_OK(h.beat({u"QUEUED_RUN_COORDINATOR"_s, u"d1"_s, {}, {}}));
+        VERIFY_OK(h.beat({ u"SCHEDULER"_s, u"d1"_s, {}, {} }));
+        VERIFY_OK(h.beat({ u"SCHEDULER"_s, u"d1"_s, {}, { u"boom"_s } }));
+        VERIFY_OK(h.beat({ u"QUEUED_RUN_COORDINATOR"_s, u"d1"_s, {}, {} }));
         const auto all = h.all();
         QCOMPARE(all->size(), 2);
-        QCOMPARE(all->at(1).errors, QStringList{u"boom"_s});
+        QCOMPARE(all->at(1).errors, QStringList { u"boom"_s });
     }
 
     void concurrentOpensMigrateOnce()
@@ -346,7 +354,7 @@ private Q_SLOTS:
         if (m_pg)
             admin(u"DROP DATABASE IF EXISTS "_s + m_database + u" WITH (FORCE)"_s);
         m_settings = freshSettings();
-        std::atomic<int> failures{0};
+        std::atomic<int> failures { 0 };
         std::vector<std::thread> threads;
         for (int i = 0; i < 6; ++i) {
             threads.emplace_back([&] {
@@ -405,7 +413,8 @@ private Q_SLOTS:
             return;
         }
         VERIFY_OK(m_storage->runs().addRun(makeRun(u"before"_s)));
-        admin(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"_s + m_database + u"'"_s);
+        admin(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"_s + m_database
+              + u"'"_s);
         const auto r = m_storage->runs().runs({}, 10);
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         QCOMPARE(r->runs.size(), 1);
@@ -422,10 +431,12 @@ private Q_SLOTS:
         bad.password = u"wrong-pass-xyzzy"_s;
         const auto s = open(bad);
         QVERIFY(!s.ok());
-        QVERIFY2(s.error().message.contains(u"%1:%2"_s.arg(m_server.host).arg(m_server.port)), qPrintable(s.error().message));
+        QVERIFY2(s.error().message.contains(u"%1:%2"_s.arg(m_server.host).arg(m_server.port)),
+                 qPrintable(s.error().message));
         QVERIFY(!s.error().message.contains(u"wrong-pass-xyzzy"_s));
         for (const QString &line : std::as_const(g_logLines))
-            QVERIFY2(!line.contains(u"wrong-pass-xyzzy"_s) && !line.contains(m_server.password), qPrintable(line));
+            QVERIFY2(!line.contains(u"wrong-pass-xyzzy"_s) && !line.contains(m_server.password),
+                     qPrintable(line));
     }
 
     void secretsInEventsAreMasked()
@@ -437,8 +448,8 @@ private Q_SLOTS:
         e.runId = r.runId;
         e.eventType = u"LOG_MESSAGE"_s;
         e.message = u"token event-secret-123 used"_s;
-        e.payload = QJsonObject{{u"header"_s, u"Bearer event-secret-123"_s}};
-        VERIFY_OK(m_storage->events().append({e}));
+        e.payload = QJsonObject { { u"header"_s, u"Bearer event-secret-123"_s } };
+        VERIFY_OK(m_storage->events().append({ e }));
         const Event stored = m_storage->events().events(r.runId)->first();
         QVERIFY(!stored.message.contains(u"event-secret"_s));
         QVERIFY(!stored.payload.value(u"header"_s).toString().contains(u"event-secret"_s));

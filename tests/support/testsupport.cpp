@@ -13,14 +13,16 @@ PgServer pgServer()
     PgServer s;
     const QString path = qEnvironmentVariable("LIFDAG_TEST_PG_ENV");
     if (path.isEmpty()) {
-        s.error = QStringLiteral("LIFDAG_TEST_PG_ENV is not set: run this test through ctest (fixture `postgres`)");
+        s.error =
+            QStringLiteral("LIFDAG_TEST_PG_ENV is not set: run this test through ctest (fixture `postgres`)");
         return s;
     }
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
-        s.error = QStringLiteral("no PostgreSQL test server: %1 is missing (the postgres_start fixture failed "
-                                 "or did not run; see its output)")
-                      .arg(path);
+        s.error =
+            QStringLiteral("no PostgreSQL test server: %1 is missing (the postgres_start fixture failed "
+                           "or did not run; see its output)")
+                .arg(path);
         return s;
     }
     while (!f.atEnd()) {

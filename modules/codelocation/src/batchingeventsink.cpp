@@ -8,7 +8,8 @@ namespace lifdag::codelocation {
 
 using namespace std::chrono_literals;
 
-BatchingEventSink::BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval, std::function<void()> warmUp)
+BatchingEventSink::BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval,
+                                     std::function<void()> warmUp)
     : m_write(std::move(write))
     , m_interval(interval)
 {
@@ -59,7 +60,8 @@ void BatchingEventSink::flush()
     m_wake.notify_all();
     // Waits for the writer; a storage outage makes this wait as long as the writer retries,
     // which is what a run worker wants (it must not exit before its events are stored).
-    if (!m_drained.wait_for(lock, 120s, [&] { return m_written >= target || (m_stopping && m_pending.isEmpty()); }))
+    if (!m_drained.wait_for(lock, 120s,
+                            [&] { return m_written >= target || (m_stopping && m_pending.isEmpty()); }))
         qCCritical(lcCodeLocation, "gave up waiting for %lld event(s) to be stored",
                    static_cast<long long>(target - m_written));
 }

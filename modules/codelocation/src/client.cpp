@@ -31,22 +31,22 @@ struct Client::Private
         switch (status.error_code()) {
         case grpc::StatusCode::UNAVAILABLE:
         case grpc::StatusCode::DEADLINE_EXCEEDED:
-            return Error{QStringLiteral("codelocation.unavailable"),
-                         QStringLiteral("code location at %1 is unreachable (deadline %2 ms): %3")
-                             .arg(address)
-                             .arg(deadline.count())
-                             .arg(details)};
+            return Error { QStringLiteral("codelocation.unavailable"),
+                           QStringLiteral("code location at %1 is unreachable (deadline %2 ms): %3")
+                               .arg(address)
+                               .arg(deadline.count())
+                               .arg(details) };
         case grpc::StatusCode::NOT_FOUND:
-            return Error{QStringLiteral("codelocation.not_found"), details};
+            return Error { QStringLiteral("codelocation.not_found"), details };
         case grpc::StatusCode::INVALID_ARGUMENT:
-            return Error{QStringLiteral("codelocation.invalid_argument"), details};
+            return Error { QStringLiteral("codelocation.invalid_argument"), details };
         case grpc::StatusCode::ALREADY_EXISTS:
-            return Error{QStringLiteral("codelocation.already_running"), details};
+            return Error { QStringLiteral("codelocation.already_running"), details };
         default:
-            return Error{QStringLiteral("codelocation.error"),
-                         QStringLiteral("code location at %1: %2 (gRPC status %3)")
-                             .arg(address, details)
-                             .arg(int(status.error_code()))};
+            return Error { QStringLiteral("codelocation.error"),
+                           QStringLiteral("code location at %1: %2 (gRPC status %3)")
+                               .arg(address, details)
+                               .arg(int(status.error_code())) };
         }
     }
 };
@@ -112,16 +112,18 @@ Result<QList<JobInfo>> Client::listJobs() const
             o.insert(QLatin1StringView("description"), QString::fromStdString(op.description()));
             QJsonArray inputs;
             for (const auto &in : op.inputs()) {
-                inputs.append(QJsonObject{{QLatin1StringView("name"), QString::fromStdString(in.name())},
-                                          {QLatin1StringView("fromOp"), QString::fromStdString(in.from_op())},
-                                          {QLatin1StringView("fromOutput"), QString::fromStdString(in.from_output())},
-                                          {QLatin1StringView("collect"), in.collect()}});
+                inputs.append(QJsonObject {
+                    { QLatin1StringView("name"), QString::fromStdString(in.name()) },
+                    { QLatin1StringView("fromOp"), QString::fromStdString(in.from_op()) },
+                    { QLatin1StringView("fromOutput"), QString::fromStdString(in.from_output()) },
+                    { QLatin1StringView("collect"), in.collect() } });
             }
             QJsonArray outputs;
             for (const auto &out : op.outputs()) {
-                outputs.append(QJsonObject{{QLatin1StringView("name"), QString::fromStdString(out.name())},
-                                           {QLatin1StringView("dynamic"), out.dynamic()},
-                                           {QLatin1StringView("isRequired"), out.is_required()}});
+                outputs.append(
+                    QJsonObject { { QLatin1StringView("name"), QString::fromStdString(out.name()) },
+                                  { QLatin1StringView("dynamic"), out.dynamic() },
+                                  { QLatin1StringView("isRequired"), out.is_required() } });
             }
             o.insert(QLatin1StringView("inputs"), inputs);
             o.insert(QLatin1StringView("outputs"), outputs);
@@ -150,7 +152,8 @@ Result<QList<Violation>> Client::validateRunConfig(const QString &jobName, const
         return d->toError(status);
     QList<Violation> out;
     for (const auto &v : reply.violations())
-        out.append({QString::fromStdString(v.path()), QString::fromStdString(v.reason()), QString::fromStdString(v.message())});
+        out.append({ QString::fromStdString(v.path()), QString::fromStdString(v.reason()),
+                     QString::fromStdString(v.message()) });
     return out;
 }
 
@@ -241,7 +244,8 @@ Status Client::waitUntilServing(std::chrono::milliseconds timeout) const
     grpc::Status last;
     while (true) {
         grpc::ClientContext ctx;
-        const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+        const auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
         ctx.set_deadline(std::chrono::system_clock::now() + std::max(remaining, 50ms));
         ctx.set_wait_for_ready(true);
         grpc::health::v1::HealthCheckResponse reply;
@@ -254,8 +258,8 @@ Status Client::waitUntilServing(std::chrono::milliseconds timeout) const
     }
     if (!last.ok())
         return d->toError(last);
-    return Error{QStringLiteral("codelocation.unavailable"),
-                 QStringLiteral("code location at %1 is not serving").arg(d->address)};
+    return Error { QStringLiteral("codelocation.unavailable"),
+                   QStringLiteral("code location at %1 is not serving").arg(d->address) };
 }
 
 } // namespace lifdag::codelocation

@@ -10,32 +10,40 @@ namespace lifdag::codelocation {
 Result<ContainerContext> parseContainerContext(const QString &json)
 {
     if (json.trimmed().isEmpty())
-        return ContainerContext{};
+        return ContainerContext {};
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(json.toUtf8(), &perr);
     if (perr.error != QJsonParseError::NoError || !doc.isObject())
-        return Error{QStringLiteral("codelocation.container_context"),
-                     QStringLiteral("--container-context: expected a JSON object like {\"env_vars\": [\"NAME=value\"]}, "
-                                    "got invalid JSON at offset %1 (%2)")
-                         .arg(perr.offset)
-                         .arg(perr.errorString())};
+        return Error {
+            QStringLiteral("codelocation.container_context"),
+            QStringLiteral(
+                "--container-context: expected a JSON object like {\"env_vars\": [\"NAME=value\"]}, "
+                "got invalid JSON at offset %1 (%2)")
+                .arg(perr.offset)
+                .arg(perr.errorString())
+        };
     ContainerContext ctx;
     const QJsonObject o = doc.object();
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (it.key() != QLatin1StringView("env_vars") && it.key() != QLatin1StringView("docker"))
-            return Error{QStringLiteral("codelocation.container_context"),
-                         QStringLiteral("--container-context: unknown key \"%1\" (expected env_vars)").arg(it.key())};
+            return Error {
+                QStringLiteral("codelocation.container_context"),
+                QStringLiteral("--container-context: unknown key \"%1\" (expected env_vars)").arg(it.key())
+            };
     }
     QJsonArray vars = o.value(QLatin1StringView("env_vars")).toArray();
     // Dagster also accepts {"docker": {"env_vars": [...]}}.
-    const QJsonArray dockerVars = o.value(QLatin1StringView("docker")).toObject().value(QLatin1StringView("env_vars")).toArray();
+    const QJsonArray dockerVars =
+        o.value(QLatin1StringView("docker")).toObject().value(QLatin1StringView("env_vars")).toArray();
     for (const QJsonValue &v : dockerVars)
         vars.append(v);
     int i = 0;
     for (const QJsonValue &v : std::as_const(vars)) {
         if (!v.isString() || v.toString().isEmpty() || v.toString().startsWith(QLatin1Char('=')))
-            return Error{QStringLiteral("codelocation.container_context"),
-                         QStringLiteral("--container-context: env_vars[%1]: expected \"NAME=value\" or \"NAME\"").arg(i)};
+            return Error { QStringLiteral("codelocation.container_context"),
+                           QStringLiteral(
+                               "--container-context: env_vars[%1]: expected \"NAME=value\" or \"NAME\"")
+                               .arg(i) };
         ctx.envVars.append(v.toString());
         ++i;
     }
@@ -44,7 +52,8 @@ Result<ContainerContext> parseContainerContext(const QString &json)
 
 const QStringList &passthroughPrefixes()
 {
-    static const QStringList prefixes{QStringLiteral("ADAPTERS__"), QStringLiteral("LIF_"), QStringLiteral("USER_CODE_")};
+    static const QStringList prefixes { QStringLiteral("ADAPTERS__"), QStringLiteral("LIF_"),
+                                        QStringLiteral("USER_CODE_") };
     return prefixes;
 }
 

@@ -37,11 +37,11 @@ QJsonObject jobResult(const execution::JobDefinition &job, const execution::RunR
 
 } // namespace
 
-RunWorker::RunWorker(std::shared_ptr<instance::Instance> instance, std::shared_ptr<const execution::JobRegistry> registry)
+RunWorker::RunWorker(std::shared_ptr<instance::Instance> instance,
+                     std::shared_ptr<const execution::JobRegistry> registry)
     : m_instance(std::move(instance))
     , m_registry(std::move(registry))
-{
-}
+{ }
 
 RunWorker::~RunWorker() = default;
 
@@ -51,8 +51,10 @@ void RunWorker::cancel()
     std::lock_guard lock(m_mutex);
     if (m_executor) {
         auto &runs = m_instance->storage().runs();
-        if (const auto moved = runs.transition(m_runId, RunStatus::Canceling, {RunStatus::Started}); moved.ok() && *moved) {
-            m_sink->append(runEvent(m_runId, EventType::RunCanceling, QStringLiteral("Run is being canceled (SIGTERM).")));
+        if (const auto moved = runs.transition(m_runId, RunStatus::Canceling, { RunStatus::Started });
+            moved.ok() && *moved) {
+            m_sink->append(runEvent(m_runId, EventType::RunCanceling,
+                                    QStringLiteral("Run is being canceled (SIGTERM).")));
         }
         m_executor->cancel();
     }
@@ -62,10 +64,12 @@ int RunWorker::execute(const QString &runId)
 {
     storage::Storage &storage = m_instance->storage();
     // The sink's writer thread opens its connection while this thread reads and starts the run.
-    BatchingEventSink sink([&storage](const QList<Event> &batch) -> Status {
-        const auto ids = storage.events().append(batch);
-        return ids ? Status{} : Status(ids.error());
-    }, std::chrono::milliseconds(50), [&storage] { (void)storage.events().latestId(); });
+    BatchingEventSink sink(
+        [&storage](const QList<Event> &batch) -> Status {
+            const auto ids = storage.events().append(batch);
+            return ids ? Status {} : Status(ids.error());
+        },
+        std::chrono::milliseconds(50), [&storage] { (void)storage.events().latestId(); });
 
     const auto loaded = storage.runs().run(runId);
     if (!loaded) {
@@ -73,13 +77,15 @@ int RunWorker::execute(const QString &runId)
         return 2;
     }
     if (!loaded->has_value()) {
-        qCCritical(lcCodeLocation, "run %s not found in %s", qPrintable(runId), qPrintable(storage.settings().describe()));
+        qCCritical(lcCodeLocation, "run %s not found in %s", qPrintable(runId),
+                   qPrintable(storage.settings().describe()));
         return 2;
     }
     const storage::RunRecord run = **loaded;
     const execution::JobPtr job = m_registry->job(run.jobName);
 
-    const auto started = storage.runs().transition(runId, RunStatus::Started, {RunStatus::Starting, RunStatus::NotStarted});
+    const auto started =
+        storage.runs().transition(runId, RunStatus::Started, { RunStatus::Starting, RunStatus::NotStarted });
     if (!started) {
         qCCritical(lcCodeLocation, "%s", qPrintable(started.error().message));
         return 2;
@@ -89,14 +95,16 @@ int RunWorker::execute(const QString &runId)
                    qPrintable(runStatusName(run.status)));
         return 2;
     }
-    const Status recorded = storage.runs().setWorkerInfo(runId, {QCoreApplication::applicationPid(), QHostInfo::localHostName(),
-                                                                 qEnvironmentVariable("HOSTNAME")});
+    const Status recorded = storage.runs().setWorkerInfo(
+        runId,
+        { QCoreApplication::applicationPid(), QHostInfo::localHostName(), qEnvironmentVariable("HOSTNAME") });
     if (!recorded)
         qCWarning(lcCodeLocation, "%s", qPrintable(recorded.error().message));
 
     if (!job) {
         sink.append(runEvent(runId, EventType::RunFailure,
-                             QStringLiteral("Job \"%1\" is not in this code location (%2).").arg(run.jobName, m_registry->repositoryName()),
+                             QStringLiteral("Job \"%1\" is not in this code location (%2).")
+                                 .arg(run.jobName, m_registry->repositoryName()),
                              QStringLiteral("ERROR")));
         sink.flush();
         (void)storage.runs().transition(runId, RunStatus::Failure);

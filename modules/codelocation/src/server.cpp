@@ -26,12 +26,12 @@ namespace {
 
 grpc::Status notFound(const QString &message)
 {
-    return {grpc::StatusCode::NOT_FOUND, message.toStdString()};
+    return { grpc::StatusCode::NOT_FOUND, message.toStdString() };
 }
 
 grpc::Status invalid(const QString &message)
 {
-    return {grpc::StatusCode::INVALID_ARGUMENT, message.toStdString()};
+    return { grpc::StatusCode::INVALID_ARGUMENT, message.toStdString() };
 }
 
 bool isRunId(const QString &runId)
@@ -104,7 +104,8 @@ struct Server::Private final : pb::CodeLocation::Service
         stopped.notify_all();
     }
 
-    grpc::Status GetServerInfo(grpc::ServerContext *, const pb::GetServerInfoRequest *, pb::ServerInfo *reply) override
+    grpc::Status GetServerInfo(grpc::ServerContext *, const pb::GetServerInfoRequest *,
+                               pb::ServerInfo *reply) override
     {
         reply->set_version(lifdag::version().toStdString());
         reply->set_location_name(options.locationName.toStdString());
@@ -117,7 +118,8 @@ struct Server::Private final : pb::CodeLocation::Service
         return grpc::Status::OK;
     }
 
-    grpc::Status ListJobs(grpc::ServerContext *, const pb::ListJobsRequest *, pb::ListJobsResponse *reply) override
+    grpc::Status ListJobs(grpc::ServerContext *, const pb::ListJobsRequest *,
+                          pb::ListJobsResponse *reply) override
     {
         const auto reg = currentRegistry();
         reply->set_repository_name(reg->repositoryName().toStdString());
@@ -132,8 +134,10 @@ struct Server::Private final : pb::CodeLocation::Service
         const QString name = QString::fromStdString(request->job_name());
         const execution::JobPtr job = currentRegistry()->job(name);
         if (!job)
-            return notFound(QStringLiteral("job \"%1\" not found in location %2").arg(name, options.locationName));
-        const execution::ConfigValidation v = job->validateRunConfig(detail::fromStruct(request->run_config()));
+            return notFound(
+                QStringLiteral("job \"%1\" not found in location %2").arg(name, options.locationName));
+        const execution::ConfigValidation v =
+            job->validateRunConfig(detail::fromStruct(request->run_config()));
         reply->set_valid(v.ok());
         for (const execution::ConfigError &e : v.errors) {
             pb::ConfigViolation *out = reply->add_violations();
@@ -144,7 +148,8 @@ struct Server::Private final : pb::CodeLocation::Service
         return grpc::Status::OK;
     }
 
-    grpc::Status StartRun(grpc::ServerContext *, const pb::StartRunRequest *request, pb::StartRunResponse *reply) override
+    grpc::Status StartRun(grpc::ServerContext *, const pb::StartRunRequest *request,
+                          pb::StartRunResponse *reply) override
     {
         const QString runId = QString::fromStdString(request->run_id());
         if (!isRunId(runId))
@@ -154,25 +159,27 @@ struct Server::Private final : pb::CodeLocation::Service
             if (!ok) {
                 if (ok.error().code.endsWith(QLatin1StringView("not_found")))
                     return notFound(ok.error().message);
-                return {grpc::StatusCode::FAILED_PRECONDITION, ok.error().message.toStdString()};
+                return { grpc::StatusCode::FAILED_PRECONDITION, ok.error().message.toStdString() };
             }
         }
-        const auto pid = workers->start(runId, {QStringLiteral("execute-run"), runId});
+        const auto pid = workers->start(runId, { QStringLiteral("execute-run"), runId });
         if (!pid) {
             if (pid.error().code == QLatin1StringView("codelocation.already_running"))
-                return {grpc::StatusCode::ALREADY_EXISTS, pid.error().message.toStdString()};
-            return {grpc::StatusCode::INTERNAL, pid.error().message.toStdString()};
+                return { grpc::StatusCode::ALREADY_EXISTS, pid.error().message.toStdString() };
+            return { grpc::StatusCode::INTERNAL, pid.error().message.toStdString() };
         }
         reply->set_pid(*pid);
         return grpc::Status::OK;
     }
 
-    grpc::Status CancelRun(grpc::ServerContext *, const pb::CancelRunRequest *request, pb::CancelRunResponse *reply) override
+    grpc::Status CancelRun(grpc::ServerContext *, const pb::CancelRunRequest *request,
+                           pb::CancelRunResponse *reply) override
     {
         const QString runId = QString::fromStdString(request->run_id());
         if (workers->status(runId).state == WorkerStatus::State::Unknown)
             return notFound(QStringLiteral("no worker for run %1 on this code location").arg(runId.left(80)));
-        const int grace = request->grace_seconds() > 0 ? request->grace_seconds() : options.cancelGraceSeconds;
+        const int grace =
+            request->grace_seconds() > 0 ? request->grace_seconds() : options.cancelGraceSeconds;
         reply->set_signalled(workers->cancel(runId, std::chrono::seconds(grace)));
         return grpc::Status::OK;
     }
@@ -207,7 +214,7 @@ struct Server::Private final : pb::CodeLocation::Service
         if (options.reloadRegistry) {
             auto fresh = options.reloadRegistry();
             if (!fresh)
-                return {grpc::StatusCode::INTERNAL, fresh.error().message.toStdString()};
+                return { grpc::StatusCode::INTERNAL, fresh.error().message.toStdString() };
             std::lock_guard lock(registryMutex);
             registry = *fresh;
         }
@@ -229,7 +236,8 @@ Server::Server(ServerOptions options, std::shared_ptr<const execution::JobRegist
 {
     d->options = std::move(options);
     d->registry = std::move(registry);
-    const QProcessEnvironment env = workerEnvironment(QProcessEnvironment::systemEnvironment(), d->options.containerContext);
+    const QProcessEnvironment env =
+        workerEnvironment(QProcessEnvironment::systemEnvironment(), d->options.containerContext);
     d->workers = std::make_unique<WorkerSupervisor>(d->options.workerProgram, env);
 }
 
@@ -242,14 +250,17 @@ Status Server::start()
 {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::ServerBuilder builder;
-    const std::string address = QStringLiteral("%1:%2").arg(d->options.host).arg(d->options.port).toStdString();
+    const std::string address =
+        QStringLiteral("%1:%2").arg(d->options.host).arg(d->options.port).toStdString();
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &d->port);
     builder.RegisterService(d.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
     d->server = builder.BuildAndStart();
     if (!d->server || d->port == 0)
-        return Error{QStringLiteral("codelocation.bind"),
-                     QStringLiteral("cannot listen on %1:%2 (in use or not permitted)").arg(d->options.host).arg(d->options.port)};
+        return Error { QStringLiteral("codelocation.bind"),
+                       QStringLiteral("cannot listen on %1:%2 (in use or not permitted)")
+                           .arg(d->options.host)
+                           .arg(d->options.port) };
     d->server->GetHealthCheckService()->SetServingStatus(true);
     qCInfo(lcCodeLocation, "code location %s serving %d job(s) on %s:%d", qPrintable(d->options.locationName),
            int(d->currentRegistry()->size()), qPrintable(d->options.host), d->port);

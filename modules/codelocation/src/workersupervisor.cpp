@@ -35,9 +35,12 @@ WorkerSupervisor::~WorkerSupervisor()
 Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &args)
 {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_workers.find(runId); it != m_workers.end() && it->second.status.state == WorkerStatus::State::Running)
-        return Error{QStringLiteral("codelocation.already_running"),
-                     QStringLiteral("run %1 already has a worker (pid %2)").arg(runId).arg(it->second.status.pid)};
+    if (auto it = m_workers.find(runId);
+        it != m_workers.end() && it->second.status.state == WorkerStatus::State::Running)
+        return Error {
+            QStringLiteral("codelocation.already_running"),
+            QStringLiteral("run %1 already has a worker (pid %2)").arg(runId).arg(it->second.status.pid)
+        };
 
     std::vector<QByteArray> argStore;
     argStore.push_back(m_program.toLocal8Bit());
@@ -75,8 +78,9 @@ Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &
     const int rc = posix_spawn(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
     posix_spawnattr_destroy(&attr);
     if (rc != 0)
-        return Error{QStringLiteral("codelocation.spawn"), QStringLiteral("cannot start %1 for run %2: %3")
-                                                               .arg(m_program, runId, QString::fromLocal8Bit(std::strerror(rc)))};
+        return Error { QStringLiteral("codelocation.spawn"),
+                       QStringLiteral("cannot start %1 for run %2: %3")
+                           .arg(m_program, runId, QString::fromLocal8Bit(std::strerror(rc))) };
 
     Entry entry;
     entry.status.state = WorkerStatus::State::Running;
@@ -106,7 +110,7 @@ WorkerStatus WorkerSupervisor::status(const QString &runId) const
 {
     std::lock_guard lock(m_mutex);
     auto it = m_workers.find(runId);
-    return it == m_workers.end() ? WorkerStatus{} : it->second.status;
+    return it == m_workers.end() ? WorkerStatus {} : it->second.status;
 }
 
 WorkerStatus WorkerSupervisor::waitForExit(const QString &runId, std::chrono::milliseconds timeout) const
@@ -117,7 +121,7 @@ WorkerStatus WorkerSupervisor::waitForExit(const QString &runId, std::chrono::mi
         return it == m_workers.end() || it->second.status.state != WorkerStatus::State::Running;
     });
     auto it = m_workers.find(runId);
-    return it == m_workers.end() ? WorkerStatus{} : it->second.status;
+    return it == m_workers.end() ? WorkerStatus {} : it->second.status;
 }
 
 int WorkerSupervisor::runningCount() const
@@ -165,16 +169,16 @@ void WorkerSupervisor::reapLoop()
                 else if (r > 0 && WIFEXITED(st))
                     e.status.exitCode = WEXITSTATUS(st);
                 changed = true;
-                qCInfo(lcCodeLocation, "run %s: worker pid %lld exited (code %d, signal %d)", qPrintable(runId),
-                       e.status.pid, e.status.exitCode, e.status.signal);
+                qCInfo(lcCodeLocation, "run %s: worker pid %lld exited (code %d, signal %d)",
+                       qPrintable(runId), e.status.pid, e.status.exitCode, e.status.signal);
                 // the process group may still hold children of the worker
                 ::kill(-pid_t(e.status.pid), SIGKILL);
                 continue;
             }
             anyRunning = true;
             if (now >= e.killAt) {
-                qCWarning(lcCodeLocation, "run %s: worker pid %lld ignored SIGTERM; sending SIGKILL", qPrintable(runId),
-                          e.status.pid);
+                qCWarning(lcCodeLocation, "run %s: worker pid %lld ignored SIGTERM; sending SIGKILL",
+                          qPrintable(runId), e.status.pid);
                 ::kill(-pid_t(e.status.pid), SIGKILL);
                 ::kill(pid_t(e.status.pid), SIGKILL);
                 e.killAt = std::chrono::steady_clock::time_point::max();
@@ -183,7 +187,8 @@ void WorkerSupervisor::reapLoop()
         // Forget the oldest finished workers beyond a bound, so a long-lived server stays small.
         if (m_workers.size() > 20000) {
             for (auto it = m_workers.begin(); it != m_workers.end() && m_workers.size() > 10000;) {
-                it = it->second.status.state == WorkerStatus::State::Exited ? m_workers.erase(it) : std::next(it);
+                it = it->second.status.state == WorkerStatus::State::Exited ? m_workers.erase(it)
+                                                                            : std::next(it);
             }
         }
         if (changed)

@@ -38,7 +38,7 @@ QStringList modulesFor(std::initializer_list<const char *> names)
 // Reads `module`/`class`/`config` of a class-based section; returns the matched class name.
 QString resolveClass(const YamlNode &section, const QList<ClassSpec> &specs, std::optional<YamlNode> *config)
 {
-    section.checkKeys({QStringLiteral("module"), QStringLiteral("class"), QStringLiteral("config")});
+    section.checkKeys({ QStringLiteral("module"), QStringLiteral("class"), QStringLiteral("config") });
     const YamlNode classNode = section.required(QStringLiteral("class"));
     const QString className = classNode.toString();
     QStringList known;
@@ -57,21 +57,22 @@ QString resolveClass(const YamlNode &section, const QList<ClassSpec> &specs, std
         *config = section.child(QStringLiteral("config"));
         return className;
     }
-    classNode.fail(QStringLiteral("unknown class \"%1\" (expected %2)").arg(className, known.join(QLatin1StringView(" or "))),
+    classNode.fail(QStringLiteral("unknown class \"%1\" (expected %2)")
+                       .arg(className, known.join(QLatin1StringView(" or "))),
                    QStringLiteral("config.unknown_class"));
 }
 
 RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
 {
-    static const QList<ClassSpec> specs{
-        {QStringLiteral("DefaultRunCoordinator"),
-         modulesFor({"dagster", "dagster.core.run_coordinator", "dagster._core.run_coordinator",
-                     "dagster.core.run_coordinator.default_run_coordinator",
-                     "dagster._core.run_coordinator.default_run_coordinator"})},
-        {QStringLiteral("QueuedRunCoordinator"),
-         modulesFor({"dagster", "dagster.core.run_coordinator", "dagster._core.run_coordinator",
-                     "dagster.core.run_coordinator.queued_run_coordinator",
-                     "dagster._core.run_coordinator.queued_run_coordinator"})},
+    static const QList<ClassSpec> specs {
+        { QStringLiteral("DefaultRunCoordinator"),
+          modulesFor({ "dagster", "dagster.core.run_coordinator", "dagster._core.run_coordinator",
+                       "dagster.core.run_coordinator.default_run_coordinator",
+                       "dagster._core.run_coordinator.default_run_coordinator" }) },
+        { QStringLiteral("QueuedRunCoordinator"),
+          modulesFor({ "dagster", "dagster.core.run_coordinator", "dagster._core.run_coordinator",
+                       "dagster.core.run_coordinator.queued_run_coordinator",
+                       "dagster._core.run_coordinator.queued_run_coordinator" }) },
     };
     RunCoordinatorConfig rc;
     std::optional<YamlNode> config;
@@ -85,16 +86,18 @@ RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
     rc.kind = RunCoordinatorConfig::Kind::Queued;
     if (!config)
         return rc;
-    config->checkKeys({QStringLiteral("max_concurrent_runs"), QStringLiteral("tag_concurrency_limits"),
-                       QStringLiteral("dequeue_interval_seconds"), QStringLiteral("dequeue_use_threads"),
-                       QStringLiteral("dequeue_num_workers"), QStringLiteral("max_user_code_failure_retries"),
-                       QStringLiteral("user_code_failure_retry_delay"),
-                       QStringLiteral("block_op_concurrency_limited_runs")});
+    config->checkKeys({ QStringLiteral("max_concurrent_runs"), QStringLiteral("tag_concurrency_limits"),
+                        QStringLiteral("dequeue_interval_seconds"), QStringLiteral("dequeue_use_threads"),
+                        QStringLiteral("dequeue_num_workers"),
+                        QStringLiteral("max_user_code_failure_retries"),
+                        QStringLiteral("user_code_failure_retry_delay"),
+                        QStringLiteral("block_op_concurrency_limited_runs") });
     if (auto v = config->child(QStringLiteral("max_concurrent_runs"))) {
         rc.maxConcurrentRuns = v->toInt();
         if (rc.maxConcurrentRuns < -1)
-            v->fail(QStringLiteral("expected -1 (no limit) or a count >= 0, got %1").arg(rc.maxConcurrentRuns),
-                    QStringLiteral("config.range"));
+            v->fail(
+                QStringLiteral("expected -1 (no limit) or a count >= 0, got %1").arg(rc.maxConcurrentRuns),
+                QStringLiteral("config.range"));
     }
     if (auto v = config->child(QStringLiteral("dequeue_interval_seconds"))) {
         rc.dequeueIntervalSeconds = v->toDouble();
@@ -110,7 +113,7 @@ RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
     if (auto v = config->child(QStringLiteral("user_code_failure_retry_delay")))
         (void)v->toDouble();
     if (auto v = config->child(QStringLiteral("block_op_concurrency_limited_runs"))) {
-        v->checkKeys({QStringLiteral("enabled"), QStringLiteral("op_concurrency_slot_buffer")});
+        v->checkKeys({ QStringLiteral("enabled"), QStringLiteral("op_concurrency_slot_buffer") });
         if (auto e = v->child(QStringLiteral("enabled")))
             rc.blockOpConcurrencyLimitedRuns = e->toBool();
         if (auto b = v->child(QStringLiteral("op_concurrency_slot_buffer")))
@@ -118,7 +121,7 @@ RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
     }
     if (auto limits = config->child(QStringLiteral("tag_concurrency_limits"))) {
         for (const YamlNode &item : limits->items()) {
-            item.checkKeys({QStringLiteral("key"), QStringLiteral("value"), QStringLiteral("limit")});
+            item.checkKeys({ QStringLiteral("key"), QStringLiteral("value"), QStringLiteral("limit") });
             TagConcurrencyLimit limit;
             limit.key = item.required(QStringLiteral("key")).toString();
             const YamlNode limitNode = item.required(QStringLiteral("limit"));
@@ -128,9 +131,9 @@ RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
                                QStringLiteral("config.range"));
             if (auto value = item.child(QStringLiteral("value"))) {
                 if (value->isMap() && !value->isEnvReference()) {
-                    value->checkKeys({QStringLiteral("applyLimitPerUniqueValue")});
-                    limit.applyLimitPerUniqueValue
-                        = value->required(QStringLiteral("applyLimitPerUniqueValue")).toBool();
+                    value->checkKeys({ QStringLiteral("applyLimitPerUniqueValue") });
+                    limit.applyLimitPerUniqueValue =
+                        value->required(QStringLiteral("applyLimitPerUniqueValue")).toBool();
                 } else {
                     limit.value = value->toString();
                 }
@@ -143,11 +146,13 @@ RunCoordinatorConfig parseRunCoordinator(const YamlNode &section)
 
 RunLauncherConfig parseRunLauncher(const YamlNode &section)
 {
-    static const QList<ClassSpec> specs{
-        {QStringLiteral("DefaultRunLauncher"),
-         modulesFor({"dagster", "dagster.core.launcher", "dagster._core.launcher",
-                     "dagster.core.launcher.default_run_launcher", "dagster._core.launcher.default_run_launcher"})},
-        {QStringLiteral("DockerRunLauncher"), modulesFor({"dagster_docker", "dagster_docker.docker_run_launcher"})},
+    static const QList<ClassSpec> specs {
+        { QStringLiteral("DefaultRunLauncher"),
+          modulesFor({ "dagster", "dagster.core.launcher", "dagster._core.launcher",
+                       "dagster.core.launcher.default_run_launcher",
+                       "dagster._core.launcher.default_run_launcher" }) },
+        { QStringLiteral("DockerRunLauncher"),
+          modulesFor({ "dagster_docker", "dagster_docker.docker_run_launcher" }) },
     };
     RunLauncherConfig rl;
     std::optional<YamlNode> config;
@@ -161,8 +166,9 @@ RunLauncherConfig parseRunLauncher(const YamlNode &section)
     rl.kind = RunLauncherConfig::Kind::Docker;
     if (!config)
         return rl;
-    config->checkKeys({QStringLiteral("image"), QStringLiteral("registry"), QStringLiteral("env_vars"),
-                       QStringLiteral("network"), QStringLiteral("networks"), QStringLiteral("container_kwargs")});
+    config->checkKeys({ QStringLiteral("image"), QStringLiteral("registry"), QStringLiteral("env_vars"),
+                        QStringLiteral("network"), QStringLiteral("networks"),
+                        QStringLiteral("container_kwargs") });
     DockerLauncherConfig &d = rl.docker;
     if (auto v = config->child(QStringLiteral("image")))
         d.image = v->toString();
@@ -174,7 +180,8 @@ RunLauncherConfig parseRunLauncher(const YamlNode &section)
         for (const YamlNode &item : v->items()) {
             const QString entry = item.toString();
             if (entry.isEmpty() || entry.startsWith(QLatin1Char('=')))
-                item.fail(QStringLiteral("expected NAME or NAME=value, got \"%1\"").arg(entry), QStringLiteral("config.type"));
+                item.fail(QStringLiteral("expected NAME or NAME=value, got \"%1\"").arg(entry),
+                          QStringLiteral("config.type"));
             d.envVars.append(entry);
         }
     }
@@ -183,11 +190,13 @@ RunLauncherConfig parseRunLauncher(const YamlNode &section)
         d.containerKwargs = v->toJson().toObject();
     }
     if (auto v = config->child(QStringLiteral("registry"))) {
-        v->checkKeys({QStringLiteral("url"), QStringLiteral("username"), QStringLiteral("password")});
+        v->checkKeys({ QStringLiteral("url"), QStringLiteral("username"), QStringLiteral("password") });
         d.registry = v->toJson().toObject();
-        for (const QString &key : {QStringLiteral("url"), QStringLiteral("username"), QStringLiteral("password")}) {
+        for (const QString &key :
+             { QStringLiteral("url"), QStringLiteral("username"), QStringLiteral("password") }) {
             if (!v->child(key))
-                v->fail(QStringLiteral("missing required key \"%1\"").arg(key), QStringLiteral("config.missing_key"));
+                v->fail(QStringLiteral("missing required key \"%1\"").arg(key),
+                        QStringLiteral("config.missing_key"));
         }
     }
     return rl;
@@ -195,9 +204,9 @@ RunLauncherConfig parseRunLauncher(const YamlNode &section)
 
 PostgresConfig parsePostgresDb(const YamlNode &db)
 {
-    db.checkKeys({QStringLiteral("username"), QStringLiteral("password"), QStringLiteral("hostname"),
-                  QStringLiteral("db_name"), QStringLiteral("port"), QStringLiteral("params"),
-                  QStringLiteral("scheme")});
+    db.checkKeys({ QStringLiteral("username"), QStringLiteral("password"), QStringLiteral("hostname"),
+                   QStringLiteral("db_name"), QStringLiteral("port"), QStringLiteral("params"),
+                   QStringLiteral("scheme") });
     PostgresConfig pg;
     pg.username = db.required(QStringLiteral("username")).toString();
     pg.password = db.required(QStringLiteral("password")).toString();
@@ -206,7 +215,8 @@ PostgresConfig parsePostgresDb(const YamlNode &db)
     if (auto v = db.child(QStringLiteral("port"))) {
         pg.port = v->toInt();
         if (pg.port <= 0 || pg.port > 65535)
-            v->fail(QStringLiteral("expected a port between 1 and 65535, got %1").arg(pg.port), QStringLiteral("config.range"));
+            v->fail(QStringLiteral("expected a port between 1 and 65535, got %1").arg(pg.port),
+                    QStringLiteral("config.range"));
     }
     if (auto v = db.child(QStringLiteral("params"))) {
         v->requireMap();
@@ -220,9 +230,11 @@ PostgresConfig parsePostgresDb(const YamlNode &db)
 PostgresConfig parsePostgresUrl(const YamlNode &node)
 {
     const QUrl url(node.toString(), QUrl::StrictMode);
-    if (!url.isValid() || (url.scheme() != QLatin1StringView("postgresql") && url.scheme() != QLatin1StringView("postgres"))
+    if (!url.isValid()
+        || (url.scheme() != QLatin1StringView("postgresql") && url.scheme() != QLatin1StringView("postgres"))
         || url.host().isEmpty()) {
-        node.fail(QStringLiteral("expected a URL like postgresql://user:password@host:5432/db"), QStringLiteral("config.type"));
+        node.fail(QStringLiteral("expected a URL like postgresql://user:password@host:5432/db"),
+                  QStringLiteral("config.type"));
     }
     PostgresConfig pg;
     pg.scheme = url.scheme();
@@ -240,14 +252,15 @@ PostgresConfig parsePostgresUrl(const YamlNode &node)
 // The `config:` of a Postgres storage class: postgres_db or postgres_url.
 StorageConfig parsePostgresStorageConfig(const YamlNode &config)
 {
-    config.checkKeys({QStringLiteral("postgres_db"), QStringLiteral("postgres_url"),
-                      QStringLiteral("should_autocreate_tables")});
+    config.checkKeys({ QStringLiteral("postgres_db"), QStringLiteral("postgres_url"),
+                       QStringLiteral("should_autocreate_tables") });
     StorageConfig sc;
     sc.backend = StorageConfig::Backend::Postgres;
     const auto db = config.child(QStringLiteral("postgres_db"));
     const auto url = config.child(QStringLiteral("postgres_url"));
     if (db && url)
-        url->fail(QStringLiteral("give either postgres_db or postgres_url, not both"), QStringLiteral("config.conflict"));
+        url->fail(QStringLiteral("give either postgres_db or postgres_url, not both"),
+                  QStringLiteral("config.conflict"));
     if (db)
         sc.postgres = parsePostgresDb(*db);
     else if (url)
@@ -262,7 +275,7 @@ StorageConfig parsePostgresStorageConfig(const YamlNode &config)
 
 StorageConfig parseSqliteStorageConfig(const YamlNode &config, const QString &home)
 {
-    config.checkKeys({QStringLiteral("base_dir")});
+    config.checkKeys({ QStringLiteral("base_dir") });
     StorageConfig sc;
     sc.backend = StorageConfig::Backend::Sqlite;
     sc.sqliteBaseDir = QDir(home).absoluteFilePath(config.required(QStringLiteral("base_dir")).toString());
@@ -276,28 +289,36 @@ StorageConfig parseStorageSection(const YamlNode &section, StorageRole role, con
     QList<ClassSpec> specs;
     switch (role) {
     case StorageRole::Runs:
-        specs = {{QStringLiteral("PostgresRunStorage"), modulesFor({"dagster_postgres", "dagster_postgres.run_storage"})},
-                 {QStringLiteral("SqliteRunStorage"),
-                  modulesFor({"dagster", "dagster.core.storage.runs", "dagster._core.storage.runs"})}};
+        specs = { { QStringLiteral("PostgresRunStorage"),
+                    modulesFor({ "dagster_postgres", "dagster_postgres.run_storage" }) },
+                  { QStringLiteral("SqliteRunStorage"),
+                    modulesFor({ "dagster", "dagster.core.storage.runs", "dagster._core.storage.runs" }) } };
         break;
     case StorageRole::Events:
-        specs = {{QStringLiteral("PostgresEventLogStorage"), modulesFor({"dagster_postgres", "dagster_postgres.event_log"})},
-                 {QStringLiteral("SqliteEventLogStorage"),
-                  modulesFor({"dagster", "dagster.core.storage.event_log", "dagster._core.storage.event_log"})},
-                 {QStringLiteral("ConsolidatedSqliteEventLogStorage"),
-                  modulesFor({"dagster", "dagster.core.storage.event_log", "dagster._core.storage.event_log"})}};
+        specs = {
+            { QStringLiteral("PostgresEventLogStorage"),
+              modulesFor({ "dagster_postgres", "dagster_postgres.event_log" }) },
+            { QStringLiteral("SqliteEventLogStorage"),
+              modulesFor(
+                  { "dagster", "dagster.core.storage.event_log", "dagster._core.storage.event_log" }) },
+            { QStringLiteral("ConsolidatedSqliteEventLogStorage"),
+              modulesFor({ "dagster", "dagster.core.storage.event_log", "dagster._core.storage.event_log" }) }
+        };
         break;
     case StorageRole::Schedules:
-        specs = {{QStringLiteral("PostgresScheduleStorage"),
-                  modulesFor({"dagster_postgres", "dagster_postgres.schedule_storage"})},
-                 {QStringLiteral("SqliteScheduleStorage"),
-                  modulesFor({"dagster", "dagster.core.storage.schedules", "dagster._core.storage.schedules"})}};
+        specs = {
+            { QStringLiteral("PostgresScheduleStorage"),
+              modulesFor({ "dagster_postgres", "dagster_postgres.schedule_storage" }) },
+            { QStringLiteral("SqliteScheduleStorage"),
+              modulesFor({ "dagster", "dagster.core.storage.schedules", "dagster._core.storage.schedules" }) }
+        };
         break;
     }
     std::optional<YamlNode> config;
     const QString cls = resolveClass(section, specs, &config);
     if (!config)
-        section.fail(QStringLiteral("missing required key \"config\" for class %1").arg(cls), QStringLiteral("config.missing_key"));
+        section.fail(QStringLiteral("missing required key \"config\" for class %1").arg(cls),
+                     QStringLiteral("config.missing_key"));
     if (cls.startsWith(QLatin1StringView("Postgres")))
         return parsePostgresStorageConfig(*config);
     return parseSqliteStorageConfig(*config, home);
@@ -308,22 +329,26 @@ StorageConfig parseCombinedStorage(const YamlNode &section, const QString &home)
 {
     section.requireMap();
     if (section.child(QStringLiteral("class"))) {
-        static const QList<ClassSpec> specs{
-            {QStringLiteral("DagsterPostgresStorage"), modulesFor({"dagster_postgres", "dagster_postgres.storage"})},
-            {QStringLiteral("DagsterSqliteStorage"),
-             modulesFor({"dagster", "dagster.core.storage.sqlite_storage", "dagster._core.storage.sqlite_storage"})}};
+        static const QList<ClassSpec> specs { { QStringLiteral("DagsterPostgresStorage"),
+                                                modulesFor(
+                                                    { "dagster_postgres", "dagster_postgres.storage" }) },
+                                              { QStringLiteral("DagsterSqliteStorage"),
+                                                modulesFor({ "dagster", "dagster.core.storage.sqlite_storage",
+                                                             "dagster._core.storage.sqlite_storage" }) } };
         std::optional<YamlNode> config;
         const QString cls = resolveClass(section, specs, &config);
         if (!config)
-            section.fail(QStringLiteral("missing required key \"config\" for class %1").arg(cls), QStringLiteral("config.missing_key"));
+            section.fail(QStringLiteral("missing required key \"config\" for class %1").arg(cls),
+                         QStringLiteral("config.missing_key"));
         return cls == QLatin1StringView("DagsterPostgresStorage") ? parsePostgresStorageConfig(*config)
                                                                   : parseSqliteStorageConfig(*config, home);
     }
-    section.checkKeys({QStringLiteral("postgres"), QStringLiteral("sqlite")});
+    section.checkKeys({ QStringLiteral("postgres"), QStringLiteral("sqlite") });
     const auto pg = section.child(QStringLiteral("postgres"));
     const auto lite = section.child(QStringLiteral("sqlite"));
     if (pg && lite)
-        lite->fail(QStringLiteral("give either postgres or sqlite, not both"), QStringLiteral("config.conflict"));
+        lite->fail(QStringLiteral("give either postgres or sqlite, not both"),
+                   QStringLiteral("config.conflict"));
     if (pg)
         return parsePostgresStorageConfig(*pg);
     if (lite)
@@ -333,14 +358,15 @@ StorageConfig parseCombinedStorage(const YamlNode &section, const QString &home)
 
 SchedulerConfig parseScheduler(const YamlNode &section)
 {
-    static const QList<ClassSpec> specs{
-        {QStringLiteral("DagsterDaemonScheduler"),
-         modulesFor({"dagster", "dagster.core.scheduler", "dagster._core.scheduler"})}};
+    static const QList<ClassSpec> specs {
+        { QStringLiteral("DagsterDaemonScheduler"),
+          modulesFor({ "dagster", "dagster.core.scheduler", "dagster._core.scheduler" }) }
+    };
     SchedulerConfig sc;
     std::optional<YamlNode> config;
     sc.className = resolveClass(section, specs, &config);
     if (config) {
-        config->checkKeys({QStringLiteral("max_catchup_runs"), QStringLiteral("max_tick_retries")});
+        config->checkKeys({ QStringLiteral("max_catchup_runs"), QStringLiteral("max_tick_retries") });
         if (auto v = config->child(QStringLiteral("max_catchup_runs")))
             sc.maxCatchupRuns = v->toInt();
         if (auto v = config->child(QStringLiteral("max_tick_retries")))
@@ -351,10 +377,10 @@ SchedulerConfig parseScheduler(const YamlNode &section)
 
 RunMonitoringConfig parseRunMonitoring(const YamlNode &n)
 {
-    n.checkKeys({QStringLiteral("enabled"), QStringLiteral("start_timeout_seconds"),
-                 QStringLiteral("cancel_timeout_seconds"), QStringLiteral("max_runtime_seconds"),
-                 QStringLiteral("poll_interval_seconds"), QStringLiteral("max_resume_run_attempts"),
-                 QStringLiteral("free_slots_after_run_end_seconds")});
+    n.checkKeys({ QStringLiteral("enabled"), QStringLiteral("start_timeout_seconds"),
+                  QStringLiteral("cancel_timeout_seconds"), QStringLiteral("max_runtime_seconds"),
+                  QStringLiteral("poll_interval_seconds"), QStringLiteral("max_resume_run_attempts"),
+                  QStringLiteral("free_slots_after_run_end_seconds") });
     RunMonitoringConfig m;
     if (auto v = n.child(QStringLiteral("enabled")))
         m.enabled = v->toBool();
@@ -375,7 +401,8 @@ RunMonitoringConfig parseRunMonitoring(const YamlNode &n)
 
 RunRetriesConfig parseRunRetries(const YamlNode &n)
 {
-    n.checkKeys({QStringLiteral("enabled"), QStringLiteral("max_retries"), QStringLiteral("retry_on_asset_or_op_failure")});
+    n.checkKeys({ QStringLiteral("enabled"), QStringLiteral("max_retries"),
+                  QStringLiteral("retry_on_asset_or_op_failure") });
     RunRetriesConfig r;
     if (auto v = n.child(QStringLiteral("enabled")))
         r.enabled = v->toBool();
@@ -388,8 +415,8 @@ RunRetriesConfig parseRunRetries(const YamlNode &n)
 
 CodeServersConfig parseCodeServers(const YamlNode &n)
 {
-    n.checkKeys({QStringLiteral("local_startup_timeout"), QStringLiteral("reload_timeout"),
-                 QStringLiteral("wait_for_local_processes_on_shutdown")});
+    n.checkKeys({ QStringLiteral("local_startup_timeout"), QStringLiteral("reload_timeout"),
+                  QStringLiteral("wait_for_local_processes_on_shutdown") });
     CodeServersConfig c;
     if (auto v = n.child(QStringLiteral("local_startup_timeout")))
         c.localStartupTimeoutSeconds = v->toInt();
@@ -412,7 +439,8 @@ StorageConfig defaultStorage(const QString &home)
 
 QString RunCoordinatorConfig::className() const
 {
-    return kind == Kind::Queued ? QStringLiteral("QueuedRunCoordinator") : QStringLiteral("DefaultRunCoordinator");
+    return kind == Kind::Queued ? QStringLiteral("QueuedRunCoordinator")
+                                : QStringLiteral("DefaultRunCoordinator");
 }
 
 QString RunLauncherConfig::className() const
@@ -424,7 +452,10 @@ QString StorageConfig::describe() const
 {
     if (backend == Backend::Sqlite)
         return QStringLiteral("SQLite in %1").arg(sqliteBaseDir);
-    return QStringLiteral("PostgreSQL %1:%2/%3").arg(postgres.hostname).arg(postgres.port).arg(postgres.dbName);
+    return QStringLiteral("PostgreSQL %1:%2/%3")
+        .arg(postgres.hostname)
+        .arg(postgres.port)
+        .arg(postgres.dbName);
 }
 
 bool StorageConfig::operator==(const StorageConfig &o) const
@@ -448,16 +479,29 @@ Result<InstanceConfig> parseInstance(const QByteArray &yaml, const QString &file
         const YamlNode root(detail::loadDocument(yaml, fileName), fileName, QString());
         if (root.isNull())
             return ic; // an empty file: all defaults
-        root.checkKeys({QStringLiteral("run_coordinator"), QStringLiteral("run_launcher"), QStringLiteral("storage"),
-                        QStringLiteral("run_storage"), QStringLiteral("event_log_storage"),
-                        QStringLiteral("schedule_storage"), QStringLiteral("scheduler"),
-                        QStringLiteral("run_monitoring"), QStringLiteral("run_retries"), QStringLiteral("telemetry"),
-                        QStringLiteral("code_servers"), QStringLiteral("concurrency"),
-                        QStringLiteral("local_artifact_storage"), QStringLiteral("compute_logs"),
-                        QStringLiteral("python_logs"), QStringLiteral("retention"), QStringLiteral("sensors"),
-                        QStringLiteral("schedules"), QStringLiteral("secrets"), QStringLiteral("nux"),
-                        QStringLiteral("auto_materialize"), QStringLiteral("backfills"),
-                        QStringLiteral("instance_class")});
+        root.checkKeys({ QStringLiteral("run_coordinator"),
+                         QStringLiteral("run_launcher"),
+                         QStringLiteral("storage"),
+                         QStringLiteral("run_storage"),
+                         QStringLiteral("event_log_storage"),
+                         QStringLiteral("schedule_storage"),
+                         QStringLiteral("scheduler"),
+                         QStringLiteral("run_monitoring"),
+                         QStringLiteral("run_retries"),
+                         QStringLiteral("telemetry"),
+                         QStringLiteral("code_servers"),
+                         QStringLiteral("concurrency"),
+                         QStringLiteral("local_artifact_storage"),
+                         QStringLiteral("compute_logs"),
+                         QStringLiteral("python_logs"),
+                         QStringLiteral("retention"),
+                         QStringLiteral("sensors"),
+                         QStringLiteral("schedules"),
+                         QStringLiteral("secrets"),
+                         QStringLiteral("nux"),
+                         QStringLiteral("auto_materialize"),
+                         QStringLiteral("backfills"),
+                         QStringLiteral("instance_class") });
         if (auto s = root.child(QStringLiteral("run_coordinator")))
             ic.runCoordinator = parseRunCoordinator(*s);
         if (auto s = root.child(QStringLiteral("run_launcher")))
@@ -468,12 +512,14 @@ Result<InstanceConfig> parseInstance(const QByteArray &yaml, const QString &file
         const auto events = root.child(QStringLiteral("event_log_storage"));
         const auto schedules = root.child(QStringLiteral("schedule_storage"));
         if (combined) {
-            for (const auto *separate : {&runs, &events, &schedules}) {
+            for (const auto *separate : { &runs, &events, &schedules }) {
                 if (*separate)
-                    (*separate)->fail(QStringLiteral("cannot be combined with the \"storage\" key; use one form"),
-                                      QStringLiteral("config.conflict"));
+                    (*separate)->fail(
+                        QStringLiteral("cannot be combined with the \"storage\" key; use one form"),
+                        QStringLiteral("config.conflict"));
             }
-            ic.runStorage = ic.eventLogStorage = ic.scheduleStorage = parseCombinedStorage(*combined, ic.home);
+            ic.runStorage = ic.eventLogStorage = ic.scheduleStorage =
+                parseCombinedStorage(*combined, ic.home);
         } else {
             if (runs)
                 ic.runStorage = parseStorageSection(*runs, StorageRole::Runs, ic.home);
@@ -500,33 +546,36 @@ Result<InstanceConfig> parseInstance(const QByteArray &yaml, const QString &file
         if (auto s = root.child(QStringLiteral("code_servers")))
             ic.codeServers = parseCodeServers(*s);
         if (auto s = root.child(QStringLiteral("telemetry"))) {
-            s->checkKeys({QStringLiteral("enabled")});
+            s->checkKeys({ QStringLiteral("enabled") });
             if (auto v = s->child(QStringLiteral("enabled")))
                 ic.telemetryEnabled = v->toBool();
         }
         if (auto s = root.child(QStringLiteral("concurrency"))) {
-            s->checkKeys({QStringLiteral("default_op_concurrency_limit"), QStringLiteral("pools"), QStringLiteral("runs")});
+            s->checkKeys({ QStringLiteral("default_op_concurrency_limit"), QStringLiteral("pools"),
+                           QStringLiteral("runs") });
             ic.concurrency = s->toJson().toObject();
         }
         // Documented Dagster sections lifdag has no use for are read (so env references resolve
         // and shapes are checked) and otherwise ignored.
-        for (const QString &key : {QStringLiteral("local_artifact_storage"), QStringLiteral("compute_logs"),
-                                  QStringLiteral("python_logs"), QStringLiteral("retention"), QStringLiteral("sensors"),
-                                  QStringLiteral("schedules"), QStringLiteral("secrets"), QStringLiteral("nux"),
-                                  QStringLiteral("auto_materialize"), QStringLiteral("backfills"),
-                                  QStringLiteral("instance_class")}) {
+        for (const QString &key :
+             { QStringLiteral("local_artifact_storage"), QStringLiteral("compute_logs"),
+               QStringLiteral("python_logs"), QStringLiteral("retention"), QStringLiteral("sensors"),
+               QStringLiteral("schedules"), QStringLiteral("secrets"), QStringLiteral("nux"),
+               QStringLiteral("auto_materialize"), QStringLiteral("backfills"),
+               QStringLiteral("instance_class") }) {
             if (auto s = root.child(key)) {
                 (void)s->toJson();
-                qCDebug(lcConfig, "%s: %s is accepted and ignored by lifdag", qPrintable(fileName), qPrintable(key));
+                qCDebug(lcConfig, "%s: %s is accepted and ignored by lifdag", qPrintable(fileName),
+                        qPrintable(key));
             }
         }
     } catch (const ConfigError &e) {
         return e.error;
     } catch (const YAML::Exception &e) {
-        return Error{QStringLiteral("config.syntax"),
-                     QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what()))};
+        return Error { QStringLiteral("config.syntax"),
+                       QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what())) };
     }
-    for (const StorageConfig *s : {&ic.runStorage, &ic.eventLogStorage, &ic.scheduleStorage}) {
+    for (const StorageConfig *s : { &ic.runStorage, &ic.eventLogStorage, &ic.scheduleStorage }) {
         if (s->backend == StorageConfig::Backend::Postgres)
             redaction::addSecret(s->postgres.password);
     }
@@ -537,7 +586,8 @@ Result<InstanceConfig> loadInstance(const QString &home)
 {
     const QString absHome = QDir(home).absolutePath();
     if (!QFileInfo(absHome).isDir())
-        return Error{QStringLiteral("config.home"), QStringLiteral("%1: DAGSTER_HOME is not a directory").arg(absHome)};
+        return Error { QStringLiteral("config.home"),
+                       QStringLiteral("%1: DAGSTER_HOME is not a directory").arg(absHome) };
     const QString path = QDir(absHome).filePath(QStringLiteral("dagster.yaml"));
     QFile f(path);
     if (!f.exists()) {
@@ -547,7 +597,8 @@ Result<InstanceConfig> loadInstance(const QString &home)
         return ic;
     }
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("config.io"), QStringLiteral("%1: cannot read: %2").arg(path, f.errorString())};
+        return Error { QStringLiteral("config.io"),
+                       QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()) };
     return parseInstance(f.readAll(), path, absHome);
 }
 

@@ -33,22 +33,25 @@ Result<WorkspaceConfig> parseWorkspace(const QByteArray &yaml, const QString &fi
     try {
         const YamlNode root(detail::loadDocument(yaml, fileName), fileName, QString());
         if (root.isNull())
-            root.fail(QStringLiteral("empty workspace: expected a \"load_from\" list"), QStringLiteral("config.missing_key"));
-        root.checkKeys({QStringLiteral("load_from")});
+            root.fail(QStringLiteral("empty workspace: expected a \"load_from\" list"),
+                      QStringLiteral("config.missing_key"));
+        root.checkKeys({ QStringLiteral("load_from") });
         QSet<QString> names;
         for (const YamlNode &entry : root.required(QStringLiteral("load_from")).items()) {
-            entry.checkKeys({QStringLiteral("grpc_server"), QStringLiteral("python_file"), QStringLiteral("python_module"),
-                             QStringLiteral("python_package"), QStringLiteral("autoload_defs_module")});
+            entry.checkKeys({ QStringLiteral("grpc_server"), QStringLiteral("python_file"),
+                              QStringLiteral("python_module"), QStringLiteral("python_package"),
+                              QStringLiteral("autoload_defs_module") });
             for (const auto &[kind, value] : entry.entries()) {
                 if (kind != QLatin1StringView("grpc_server")) {
-                    value.fail(QStringLiteral("%1 loads Python code, which lifdag does not run; point load_from at the "
-                                              "code location with grpc_server: {host, port, location_name}")
+                    value.fail(QStringLiteral(
+                                   "%1 loads Python code, which lifdag does not run; point load_from at the "
+                                   "code location with grpc_server: {host, port, location_name}")
                                    .arg(kind),
                                QStringLiteral("config.unsupported"));
                 }
-                value.checkKeys({QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("socket"),
-                                 QStringLiteral("location_name"), QStringLiteral("ssl"),
-                                 QStringLiteral("additional_metadata")});
+                value.checkKeys({ QStringLiteral("host"), QStringLiteral("port"), QStringLiteral("socket"),
+                                  QStringLiteral("location_name"), QStringLiteral("ssl"),
+                                  QStringLiteral("additional_metadata") });
                 CodeLocationConfig loc;
                 if (auto v = value.child(QStringLiteral("host")))
                     loc.host = v->toString();
@@ -82,7 +85,8 @@ Result<WorkspaceConfig> parseWorkspace(const QByteArray &yaml, const QString &fi
     } catch (const ConfigError &e) {
         return e.error;
     } catch (const YAML::Exception &e) {
-        return Error{QStringLiteral("config.syntax"), QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what()))};
+        return Error { QStringLiteral("config.syntax"),
+                       QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what())) };
     }
     return ws;
 }
@@ -91,7 +95,8 @@ Result<WorkspaceConfig> loadWorkspace(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("config.io"), QStringLiteral("%1: cannot read: %2").arg(path, f.errorString())};
+        return Error { QStringLiteral("config.io"),
+                       QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()) };
     return parseWorkspace(f.readAll(), path);
 }
 

@@ -23,8 +23,8 @@ YAML::Node loadDocument(const QByteArray &text, const QString &fileName)
     }
 }
 
-void YamlNode::failAt(const YAML::Mark &mark, const QString &file, const QString &path, const QString &message,
-                      const QString &code)
+void YamlNode::failAt(const YAML::Mark &mark, const QString &file, const QString &path,
+                      const QString &message, const QString &code)
 {
     QString where = file;
     if (!mark.is_null())
@@ -33,7 +33,7 @@ void YamlNode::failAt(const YAML::Mark &mark, const QString &file, const QString
     if (!path.isEmpty())
         text += path + QLatin1StringView(": ");
     text += message;
-    throw ConfigError(Error{code, text});
+    throw ConfigError(Error { code, text });
 }
 
 void YamlNode::fail(const QString &message, const QString &code) const
@@ -65,7 +65,8 @@ bool YamlNode::isEnvReference() const
 void YamlNode::requireMap() const
 {
     if (!m_node.IsMap())
-        fail(QStringLiteral("expected a mapping, got %1").arg(describeFound()), QStringLiteral("config.type"));
+        fail(QStringLiteral("expected a mapping, got %1").arg(describeFound()),
+             QStringLiteral("config.type"));
 }
 
 void YamlNode::checkKeys(const QStringList &allowed) const
@@ -75,7 +76,8 @@ void YamlNode::checkKeys(const QStringList &allowed) const
         const QString key = q(it->first.as<std::string>());
         if (!allowed.contains(key)) {
             failAt(it->first.Mark(), m_file, childPath(key),
-                   QStringLiteral("unknown key (expected one of: %1)").arg(allowed.join(QLatin1StringView(", "))),
+                   QStringLiteral("unknown key (expected one of: %1)")
+                       .arg(allowed.join(QLatin1StringView(", "))),
                    QStringLiteral("config.unknown_key"));
         }
     }
@@ -121,7 +123,7 @@ QList<std::pair<QString, YamlNode>> YamlNode::entries() const
     QList<std::pair<QString, YamlNode>> out;
     for (auto it = m_node.begin(); it != m_node.end(); ++it) {
         const QString key = q(it->first.as<std::string>());
-        out.append({key, YamlNode(it->second, m_file, childPath(key))});
+        out.append({ key, YamlNode(it->second, m_file, childPath(key)) });
     }
     return out;
 }
@@ -136,7 +138,8 @@ QString YamlNode::scalarText(const char *expected) const
         const QString name = q(nameNode.Scalar());
         if (!qEnvironmentVariableIsSet(name.toLocal8Bit().constData())) {
             failAt(nameNode.Mark(), m_file, m_path,
-                   QStringLiteral("environment variable %1 is not set").arg(name), QStringLiteral("config.env"));
+                   QStringLiteral("environment variable %1 is not set").arg(name),
+                   QStringLiteral("config.env"));
         }
         return qEnvironmentVariable(name.toLocal8Bit().constData());
     }
@@ -174,17 +177,20 @@ double YamlNode::toDouble() const
 bool YamlNode::toBool() const
 {
     const QString text = scalarText("a boolean").trimmed().toLower();
-    if (text == QLatin1StringView("true") || text == QLatin1StringView("yes") || text == QLatin1StringView("on"))
+    if (text == QLatin1StringView("true") || text == QLatin1StringView("yes")
+        || text == QLatin1StringView("on"))
         return true;
-    if (text == QLatin1StringView("false") || text == QLatin1StringView("no") || text == QLatin1StringView("off"))
+    if (text == QLatin1StringView("false") || text == QLatin1StringView("no")
+        || text == QLatin1StringView("off"))
         return false;
-    fail(QStringLiteral("expected a boolean (true or false), got \"%1\"").arg(text), QStringLiteral("config.type"));
+    fail(QStringLiteral("expected a boolean (true or false), got \"%1\"").arg(text),
+         QStringLiteral("config.type"));
 }
 
 QStringList YamlNode::toStringList() const
 {
     if (m_node.IsScalar() || isEnvReference())
-        return {toString()};
+        return { toString() };
     QStringList out;
     for (const YamlNode &item : items())
         out.append(item.toString());
@@ -213,7 +219,8 @@ QJsonValue YamlNode::toJson() const
     if (m_node.Tag() == "!") // quoted: always a string
         return text;
     static const QRegularExpression intRe(QStringLiteral(R"(^[-+]?[0-9]+$)"));
-    static const QRegularExpression floatRe(QStringLiteral(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)"));
+    static const QRegularExpression floatRe(
+        QStringLiteral(R"(^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$)"));
     if (text == QLatin1StringView("true") || text == QLatin1StringView("false"))
         return text == QLatin1StringView("true");
     if (text == QLatin1StringView("null") || text == QLatin1StringView("~"))

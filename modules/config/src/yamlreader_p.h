@@ -20,8 +20,7 @@ struct ConfigError : std::exception
     Error error;
     explicit ConfigError(Error e)
         : error(std::move(e))
-    {
-    }
+    { }
     const char *what() const noexcept override { return "config error"; }
 };
 
@@ -32,8 +31,7 @@ public:
         : m_node(std::move(node))
         , m_file(std::move(fileName))
         , m_path(std::move(path))
-    {
-    }
+    { }
 
     const QString &path() const { return m_path; }
     const QString &fileName() const { return m_file; }
@@ -43,7 +41,8 @@ public:
     bool isNull() const { return !m_node.IsDefined() || m_node.IsNull(); }
     bool isEnvReference() const; // {env: NAME}
 
-    [[noreturn]] void fail(const QString &message, const QString &code = QStringLiteral("config.invalid")) const;
+    [[noreturn]] void fail(const QString &message,
+                           const QString &code = QStringLiteral("config.invalid")) const;
     [[noreturn]] static void failAt(const YAML::Mark &mark, const QString &file, const QString &path,
                                     const QString &message, const QString &code);
 

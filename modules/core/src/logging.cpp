@@ -45,8 +45,9 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 
 bool isValidLevel(const QString &level)
 {
-    static const QStringList levels{QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"),
-                                    QStringLiteral("error"), QStringLiteral("critical")};
+    static const QStringList levels { QStringLiteral("debug"), QStringLiteral("info"),
+                                      QStringLiteral("warning"), QStringLiteral("error"),
+                                      QStringLiteral("critical") };
     return levels.contains(level.toLower());
 }
 

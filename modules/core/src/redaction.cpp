@@ -24,9 +24,9 @@ Registry &registry()
 
 bool isSecretName(QStringView name)
 {
-    static const QStringList markers{QStringLiteral("__CREDENTIALS__"), QStringLiteral("PASSWORD"),
-                                     QStringLiteral("TOKEN"), QStringLiteral("SECRET"),
-                                     QStringLiteral("API_KEY"), QStringLiteral("PASSWD")};
+    static const QStringList markers { QStringLiteral("__CREDENTIALS__"), QStringLiteral("PASSWORD"),
+                                       QStringLiteral("TOKEN"),           QStringLiteral("SECRET"),
+                                       QStringLiteral("API_KEY"),         QStringLiteral("PASSWD") };
     for (const QString &marker : markers) {
         if (name.contains(marker, Qt::CaseInsensitive))
             return true;
@@ -71,7 +71,8 @@ QString redact(const QString &text)
     }
     // user:password@ in URLs (postgresql://, http://) even when the password was never registered.
     if (out.contains(QLatin1Char('@')) && out.contains(QLatin1StringView("://"))) {
-        static const QRegularExpression userInfo(QStringLiteral(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]+):([^@\s/]+)@)"));
+        static const QRegularExpression userInfo(
+            QStringLiteral(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]+):([^@\s/]+)@)"));
         out.replace(userInfo, QStringLiteral("\\1:***@"));
     }
     return out;

@@ -6,16 +6,16 @@
 namespace lifdag {
 
 namespace {
-constexpr std::array<std::pair<RunStatus, QLatin1StringView>, 8> kNames{{
-    {RunStatus::Queued, QLatin1StringView("QUEUED")},
-    {RunStatus::NotStarted, QLatin1StringView("NOT_STARTED")},
-    {RunStatus::Starting, QLatin1StringView("STARTING")},
-    {RunStatus::Started, QLatin1StringView("STARTED")},
-    {RunStatus::Success, QLatin1StringView("SUCCESS")},
-    {RunStatus::Failure, QLatin1StringView("FAILURE")},
-    {RunStatus::Canceling, QLatin1StringView("CANCELING")},
-    {RunStatus::Canceled, QLatin1StringView("CANCELED")},
-}};
+constexpr std::array<std::pair<RunStatus, QLatin1StringView>, 8> kNames { {
+    { RunStatus::Queued, QLatin1StringView("QUEUED") },
+    { RunStatus::NotStarted, QLatin1StringView("NOT_STARTED") },
+    { RunStatus::Starting, QLatin1StringView("STARTING") },
+    { RunStatus::Started, QLatin1StringView("STARTED") },
+    { RunStatus::Success, QLatin1StringView("SUCCESS") },
+    { RunStatus::Failure, QLatin1StringView("FAILURE") },
+    { RunStatus::Canceling, QLatin1StringView("CANCELING") },
+    { RunStatus::Canceled, QLatin1StringView("CANCELED") },
+} };
 } // namespace
 
 QString runStatusName(RunStatus status)
@@ -51,7 +51,7 @@ QList<RunStatus> allRunStatuses()
 
 QList<RunStatus> liveRunStatuses()
 {
-    return {RunStatus::NotStarted, RunStatus::Starting, RunStatus::Started, RunStatus::Canceling};
+    return { RunStatus::NotStarted, RunStatus::Starting, RunStatus::Started, RunStatus::Canceling };
 }
 
 bool isAllowedTransition(RunStatus from, RunStatus to)

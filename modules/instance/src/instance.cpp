@@ -58,21 +58,24 @@ Result<std::shared_ptr<Instance>> Instance::open(const QString &home, const Opti
 Result<config::CodeLocationConfig> Instance::codeLocation(const QString &name) const
 {
     if (!m_workspace || m_workspace->locations.isEmpty())
-        return Error{QStringLiteral("instance.no_workspace"),
-                     QStringLiteral("no code location configured: %1/workspace.yaml is missing or empty").arg(home())};
+        return Error {
+            QStringLiteral("instance.no_workspace"),
+            QStringLiteral("no code location configured: %1/workspace.yaml is missing or empty").arg(home())
+        };
     if (name.isEmpty()) {
         if (m_workspace->locations.size() == 1)
             return m_workspace->locations.first();
         QStringList names;
         for (const auto &l : m_workspace->locations)
             names << l.locationName;
-        return Error{QStringLiteral("instance.ambiguous_location"),
-                     QStringLiteral("several code locations (%1): name one with --location").arg(names.join(QStringLiteral(", ")))};
+        return Error { QStringLiteral("instance.ambiguous_location"),
+                       QStringLiteral("several code locations (%1): name one with --location")
+                           .arg(names.join(QStringLiteral(", "))) };
     }
     if (const config::CodeLocationConfig *loc = m_workspace->location(name))
         return *loc;
-    return Error{QStringLiteral("instance.unknown_location"),
-                 QStringLiteral("code location \"%1\" is not in %2").arg(name, m_workspace->path)};
+    return Error { QStringLiteral("instance.unknown_location"),
+                   QStringLiteral("code location \"%1\" is not in %2").arg(name, m_workspace->path) };
 }
 
 } // namespace lifdag::instance

@@ -10,15 +10,15 @@ namespace {
 
 Status appendEvent(instance::Instance &instance, Event event)
 {
-    const auto ids = instance.storage().events().append({std::move(event)});
-    return ids ? Status{} : Status(ids.error());
+    const auto ids = instance.storage().events().append({ std::move(event) });
+    return ids ? Status {} : Status(ids.error());
 }
 
 Status failRun(instance::Instance &instance, const QString &runId, const QString &message)
 {
     (void)appendEvent(instance, runEvent(runId, EventType::RunFailure, message, QStringLiteral("ERROR")));
     const auto moved = instance.storage().runs().transition(runId, RunStatus::Failure);
-    return moved ? Status{} : Status(moved.error());
+    return moved ? Status {} : Status(moved.error());
 }
 
 } // namespace
@@ -53,7 +53,9 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
     if (const Status s = instance.storage().runs().addRun(run); !s)
         return s.error();
     if (queued) {
-        if (const Status s = appendEvent(instance, runEvent(run.runId, EventType::RunEnqueued, QStringLiteral("Enqueued run."))); !s)
+        if (const Status s = appendEvent(
+                instance, runEvent(run.runId, EventType::RunEnqueued, QStringLiteral("Enqueued run.")));
+            !s)
             return s.error();
     } else if (const Status s = launchRun(instance, run); !s) {
         return s.error();
@@ -67,13 +69,17 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
 
 Status launchRun(instance::Instance &instance, const storage::RunRecord &run)
 {
-    const auto moved = instance.storage().runs().transition(run.runId, RunStatus::Starting, {RunStatus::NotStarted, RunStatus::Queued});
+    const auto moved = instance.storage().runs().transition(run.runId, RunStatus::Starting,
+                                                            { RunStatus::NotStarted, RunStatus::Queued });
     if (!moved)
         return moved.error();
     if (!*moved)
-        return Error{QStringLiteral("launcher.not_launchable"),
-                     QStringLiteral("run %1 is no longer waiting to start").arg(run.runId)};
-    if (const Status s = appendEvent(instance, runEvent(run.runId, EventType::RunStarting, QStringLiteral("Launching run in a new process."))); !s)
+        return Error { QStringLiteral("launcher.not_launchable"),
+                       QStringLiteral("run %1 is no longer waiting to start").arg(run.runId) };
+    if (const Status s = appendEvent(
+            instance,
+            runEvent(run.runId, EventType::RunStarting, QStringLiteral("Launching run in a new process.")));
+        !s)
         return s;
     const auto location = instance.codeLocation(run.locationName);
     if (!location) {
@@ -83,11 +89,12 @@ Status launchRun(instance::Instance &instance, const storage::RunRecord &run)
     const codelocation::Client client(location->address());
     const auto pid = client.startRun(run.runId);
     if (!pid) {
-        (void)failRun(instance, run.runId, QStringLiteral("Launching the run failed: %1").arg(pid.error().message));
+        (void)failRun(instance, run.runId,
+                      QStringLiteral("Launching the run failed: %1").arg(pid.error().message));
         return pid.error();
     }
-    qCInfo(lcLauncher, "run %s (%s) launched on %s, worker pid %lld", qPrintable(run.runId), qPrintable(run.jobName),
-           qPrintable(location->locationName), *pid);
+    qCInfo(lcLauncher, "run %s (%s) launched on %s, worker pid %lld", qPrintable(run.runId),
+           qPrintable(run.jobName), qPrintable(location->locationName), *pid);
     return {};
 }
 

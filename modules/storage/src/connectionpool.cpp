@@ -16,7 +16,7 @@ namespace lifdag::storage::detail {
 using namespace std::chrono_literals;
 
 namespace {
-std::atomic<quint64> g_poolCounter{0};
+std::atomic<quint64> g_poolCounter { 0 };
 
 // Removes this thread's connections when the thread ends.
 struct ThreadConnections
@@ -47,8 +47,10 @@ bool isConnectionError(const QSqlError &error)
     if (error.type() == QSqlError::ConnectionError)
         return true;
     const QString text = error.text().toLower();
-    return text.contains(QLatin1StringView("server closed the connection")) || text.contains(QLatin1StringView("connection to server"))
-        || text.contains(QLatin1StringView("terminating connection")) || text.contains(QLatin1StringView("no connection to the server"))
+    return text.contains(QLatin1StringView("server closed the connection"))
+        || text.contains(QLatin1StringView("connection to server"))
+        || text.contains(QLatin1StringView("terminating connection"))
+        || text.contains(QLatin1StringView("no connection to the server"))
         || text.contains(QLatin1StringView("connection not open"));
 }
 
@@ -96,13 +98,15 @@ Result<QSqlDatabase> ConnectionPool::openConnection(const QString &name, bool fr
             db.setConnectOptions(options);
         } else {
             if (!QDir().mkpath(s.sqliteDirectory))
-                return Error{QStringLiteral("storage.io"), QStringLiteral("cannot create %1").arg(s.sqliteDirectory)};
+                return Error { QStringLiteral("storage.io"),
+                               QStringLiteral("cannot create %1").arg(s.sqliteDirectory) };
             db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
             db.setDatabaseName(QDir(s.sqliteDirectory).filePath(QStringLiteral("lifdag.db")));
             db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
         }
         if (!db.isValid())
-            return Error{QStringLiteral("storage.driver"), QStringLiteral("the Qt SQL driver for %1 is not installed").arg(where())};
+            return Error { QStringLiteral("storage.driver"),
+                           QStringLiteral("the Qt SQL driver for %1 is not installed").arg(where()) };
     } else {
         db = QSqlDatabase::database(name, false);
         db.close();
@@ -125,7 +129,8 @@ Result<QSqlDatabase> ConnectionPool::openConnection(const QString &name, bool fr
         std::this_thread::sleep_for(delay);
         delay *= 2;
     }
-    return Error{QStringLiteral("storage.unavailable"), QStringLiteral("cannot connect to %1: %2").arg(where(), lastError)};
+    return Error { QStringLiteral("storage.unavailable"),
+                   QStringLiteral("cannot connect to %1: %2").arg(where(), lastError) };
 }
 
 Result<QSqlDatabase> ConnectionPool::database()
@@ -139,9 +144,12 @@ Result<QSqlDatabase> ConnectionPool::database()
     }
     {
         std::unique_lock lock(m_state->mutex);
-        if (!m_state->released.wait_for(lock, 30s, [&] { return m_state->open < m_state->settings.maxConnections; }))
-            return Error{QStringLiteral("storage.pool"),
-                         QStringLiteral("all %1 connections to %2 are in use").arg(m_state->settings.maxConnections).arg(where())};
+        if (!m_state->released.wait_for(lock, 30s,
+                                        [&] { return m_state->open < m_state->settings.maxConnections; }))
+            return Error { QStringLiteral("storage.pool"),
+                           QStringLiteral("all %1 connections to %2 are in use")
+                               .arg(m_state->settings.maxConnections)
+                               .arg(where()) };
         ++m_state->open;
     }
     t_connections.items.emplace_back(m_state, name);

@@ -32,33 +32,45 @@ struct Migration
 // Versioned schema changes, applied in order. Never edit a released step: add a new one.
 const QList<Migration> &migrations()
 {
-    static const QList<Migration> steps{
-        {1,
-         {
-             QStringLiteral("CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL UNIQUE, job_name TEXT NOT NULL, "
-                            "location_name TEXT NOT NULL DEFAULT '', repository_name TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, "
-                            "run_config TEXT NOT NULL DEFAULT '{}', priority INTEGER NOT NULL DEFAULT 0, parent_run_id TEXT, "
-                            "root_run_id TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, started_at BIGINT, "
-                            "ended_at BIGINT, worker_pid BIGINT, worker_host TEXT, container_id TEXT, result TEXT)"),
-             QStringLiteral("CREATE INDEX runs_status_id ON runs (status, id)"),
-             QStringLiteral("CREATE INDEX runs_job_id ON runs (job_name, id)"),
-             QStringLiteral("CREATE INDEX runs_created_at ON runs (created_at)"),
-             QStringLiteral("CREATE TABLE run_tags (run_seq BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
-                            "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_seq, key))"),
-             QStringLiteral("CREATE INDEX run_tags_key_value ON run_tags (key, value, run_seq DESC)"),
-             QStringLiteral("CREATE TABLE event_logs (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL, ts BIGINT NOT NULL, "
-                            "event_type TEXT NOT NULL, step_key TEXT, level TEXT NOT NULL, message TEXT NOT NULL, payload TEXT)"),
-             QStringLiteral("CREATE INDEX event_logs_run_id ON event_logs (run_id, id)"),
-             QStringLiteral("CREATE TABLE instigators (location_name TEXT NOT NULL, name TEXT NOT NULL, cron TEXT NOT NULL, "
-                            "timezone TEXT NOT NULL, status TEXT NOT NULL, updated_at BIGINT NOT NULL, "
-                            "PRIMARY KEY (location_name, name))"),
-             QStringLiteral("CREATE TABLE ticks (id BIGSERIAL PRIMARY KEY, location_name TEXT NOT NULL, instigator_name TEXT NOT NULL, "
-                            "ts BIGINT NOT NULL, status TEXT NOT NULL, run_ids TEXT NOT NULL, error TEXT, skip_reason TEXT)"),
-             QStringLiteral("CREATE INDEX ticks_instigator ON ticks (location_name, instigator_name, id)"),
-             QStringLiteral("CREATE TABLE daemon_heartbeats (daemon_type TEXT NOT NULL, daemon_id TEXT NOT NULL, ts BIGINT NOT NULL, "
-                            "errors TEXT NOT NULL, PRIMARY KEY (daemon_type, daemon_id))"),
-         },
-         {}},
+    static const QList<Migration> steps {
+        { 1,
+          {
+              QStringLiteral(
+                  "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL UNIQUE, job_name TEXT "
+                  "NOT NULL, "
+                  "location_name TEXT NOT NULL DEFAULT '', repository_name TEXT NOT NULL DEFAULT '', status "
+                  "TEXT NOT NULL, "
+                  "run_config TEXT NOT NULL DEFAULT '{}', priority INTEGER NOT NULL DEFAULT 0, parent_run_id "
+                  "TEXT, "
+                  "root_run_id TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, started_at "
+                  "BIGINT, "
+                  "ended_at BIGINT, worker_pid BIGINT, worker_host TEXT, container_id TEXT, result TEXT)"),
+              QStringLiteral("CREATE INDEX runs_status_id ON runs (status, id)"),
+              QStringLiteral("CREATE INDEX runs_job_id ON runs (job_name, id)"),
+              QStringLiteral("CREATE INDEX runs_created_at ON runs (created_at)"),
+              QStringLiteral(
+                  "CREATE TABLE run_tags (run_seq BIGINT NOT NULL REFERENCES runs (id) ON DELETE CASCADE, "
+                  "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_seq, key))"),
+              QStringLiteral("CREATE INDEX run_tags_key_value ON run_tags (key, value, run_seq DESC)"),
+              QStringLiteral("CREATE TABLE event_logs (id BIGSERIAL PRIMARY KEY, run_id TEXT NOT NULL, ts "
+                             "BIGINT NOT NULL, "
+                             "event_type TEXT NOT NULL, step_key TEXT, level TEXT NOT NULL, message TEXT NOT "
+                             "NULL, payload TEXT)"),
+              QStringLiteral("CREATE INDEX event_logs_run_id ON event_logs (run_id, id)"),
+              QStringLiteral("CREATE TABLE instigators (location_name TEXT NOT NULL, name TEXT NOT NULL, "
+                             "cron TEXT NOT NULL, "
+                             "timezone TEXT NOT NULL, status TEXT NOT NULL, updated_at BIGINT NOT NULL, "
+                             "PRIMARY KEY (location_name, name))"),
+              QStringLiteral("CREATE TABLE ticks (id BIGSERIAL PRIMARY KEY, location_name TEXT NOT NULL, "
+                             "instigator_name TEXT NOT NULL, "
+                             "ts BIGINT NOT NULL, status TEXT NOT NULL, run_ids TEXT NOT NULL, error TEXT, "
+                             "skip_reason TEXT)"),
+              QStringLiteral("CREATE INDEX ticks_instigator ON ticks (location_name, instigator_name, id)"),
+              QStringLiteral("CREATE TABLE daemon_heartbeats (daemon_type TEXT NOT NULL, daemon_id TEXT NOT "
+                             "NULL, ts BIGINT NOT NULL, "
+                             "errors TEXT NOT NULL, PRIMARY KEY (daemon_type, daemon_id))"),
+          },
+          {} },
     };
     return steps;
 }
@@ -66,7 +78,8 @@ const QList<Migration> &migrations()
 // SQLite spells auto-increment keys differently; everything else in the schema is shared.
 QString toSqlite(QString sql)
 {
-    sql.replace(QStringLiteral("id BIGSERIAL PRIMARY KEY"), QStringLiteral("id INTEGER PRIMARY KEY AUTOINCREMENT"));
+    sql.replace(QStringLiteral("id BIGSERIAL PRIMARY KEY"),
+                QStringLiteral("id INTEGER PRIMARY KEY AUTOINCREMENT"));
     return sql;
 }
 
@@ -110,14 +123,17 @@ QString text(const QString &s)
     return s.isNull() ? QStringLiteral("") : s;
 }
 
-class SqlStorage final : public Storage, public RunStorage, public EventLogStorage, public ScheduleStorage, public HeartbeatStorage
+class SqlStorage final : public Storage,
+                         public RunStorage,
+                         public EventLogStorage,
+                         public ScheduleStorage,
+                         public HeartbeatStorage
 {
 public:
     explicit SqlStorage(const Settings &settings)
         : m_pool(settings)
         , m_pg(settings.backend == Settings::Backend::Postgres)
-    {
-    }
+    { }
 
     RunStorage &runs() override { return *this; }
     EventLogStorage &events() override { return *this; }
@@ -126,8 +142,7 @@ public:
     const Settings &settings() const override { return m_pool.settings(); }
 
     // Runs `fn` on this thread's connection; a lost connection is re-opened and `fn` retried once.
-    template<typename Fn>
-    auto withDb(Fn fn) -> decltype(fn(std::declval<QSqlDatabase &>()))
+    template<typename Fn> auto withDb(Fn fn) -> decltype(fn(std::declval<QSqlDatabase &>()))
     {
         auto db = m_pool.database();
         if (!db)
@@ -147,8 +162,9 @@ public:
     Error sqlError(const QSqlError &e, const QString &what) const
     {
         const bool lost = detail::isConnectionError(e);
-        return Error{lost ? QStringLiteral("storage.connection") : QStringLiteral("storage.sql"),
-                     QStringLiteral("%1 on %2 failed: %3").arg(what, m_pool.where(), redaction::redact(e.text().trimmed()))};
+        return Error { lost ? QStringLiteral("storage.connection") : QStringLiteral("storage.sql"),
+                       QStringLiteral("%1 on %2 failed: %3")
+                           .arg(what, m_pool.where(), redaction::redact(e.text().trimmed())) };
     }
 
     // ---- schema -------------------------------------------------------------------------------
@@ -168,7 +184,8 @@ public:
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<int> {
             QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("SELECT MAX(version) FROM lifdag_schema")) || !q.next() || q.value(0).isNull())
+            if (!q.exec(QStringLiteral("SELECT MAX(version) FROM lifdag_schema")) || !q.next()
+                || q.value(0).isNull())
                 return -1;
             return q.value(0).toInt();
         });
@@ -205,13 +222,14 @@ public:
         auto version = readVersion(db);
         if (!version)
             return version.error();
-        MigrationReport report{*version, *version};
+        MigrationReport report { *version, *version };
         if (*version > currentSchemaVersion())
-            return Error{QStringLiteral("storage.schema_too_new"),
-                         QStringLiteral("%1 has schema version %2, newer than this lifdag (%3): upgrade lifdag")
-                             .arg(m_pool.where())
-                             .arg(*version)
-                             .arg(currentSchemaVersion())};
+            return Error { QStringLiteral("storage.schema_too_new"),
+                           QStringLiteral(
+                               "%1 has schema version %2, newer than this lifdag (%3): upgrade lifdag")
+                               .arg(m_pool.where())
+                               .arg(*version)
+                               .arg(currentSchemaVersion()) };
         QSqlQuery q(db);
         for (const Migration &m : migrations()) {
             if (m.version <= *version)
@@ -228,7 +246,8 @@ public:
                 }
             }
             if (!q.exec(QStringLiteral("INSERT INTO lifdag_schema (version) VALUES (%1)").arg(m.version))) {
-                const Error e = sqlError(q.lastError(), QStringLiteral("recording migration %1").arg(m.version));
+                const Error e =
+                    sqlError(q.lastError(), QStringLiteral("recording migration %1").arg(m.version));
                 if (m_pg)
                     db.rollback();
                 return e;
@@ -249,10 +268,11 @@ public:
             if (!db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
             QSqlQuery q(db);
-            q.prepare(QStringLiteral(
-                "INSERT INTO runs (run_id, job_name, location_name, repository_name, status, run_config, priority, "
-                "parent_run_id, root_run_id, created_at, updated_at, started_at, ended_at, worker_pid, worker_host, container_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+            q.prepare(QStringLiteral("INSERT INTO runs (run_id, job_name, location_name, repository_name, "
+                                     "status, run_config, priority, "
+                                     "parent_run_id, root_run_id, created_at, updated_at, started_at, "
+                                     "ended_at, worker_pid, worker_host, container_id) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
             const QDateTime now = QDateTime::currentDateTimeUtc();
             const QDateTime created = run.createdAt.isValid() ? run.createdAt : now;
             q.addBindValue(run.runId);
@@ -268,7 +288,8 @@ public:
             q.addBindValue(ms(run.updatedAt.isValid() ? run.updatedAt : created));
             q.addBindValue(msOrNull(run.startedAt));
             q.addBindValue(msOrNull(run.endedAt));
-            q.addBindValue(run.workerPid ? QVariant(run.workerPid) : QVariant(QMetaType(QMetaType::LongLong)));
+            q.addBindValue(run.workerPid ? QVariant(run.workerPid)
+                                         : QVariant(QMetaType(QMetaType::LongLong)));
             q.addBindValue(nullable(run.workerHost));
             q.addBindValue(nullable(run.containerId));
             if (!q.exec() || !q.next()) {
@@ -286,7 +307,7 @@ public:
                 return sqlError(db.lastError(), QStringLiteral("committing run %1").arg(run.runId));
             return true;
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     Status insertTags(QSqlDatabase &db, qint64 seq, const QMap<QString, QString> &tags)
@@ -311,10 +332,10 @@ public:
         return {};
     }
 
-    static constexpr const char *kRunColumns
-        = "r.id, r.run_id, r.job_name, r.location_name, r.repository_name, r.status, r.run_config, r.priority, "
-          "r.parent_run_id, r.root_run_id, r.created_at, r.updated_at, r.started_at, r.ended_at, r.worker_pid, "
-          "r.worker_host, r.container_id, r.result";
+    static constexpr const char *kRunColumns =
+        "r.id, r.run_id, r.job_name, r.location_name, r.repository_name, r.status, r.run_config, r.priority, "
+        "r.parent_run_id, r.root_run_id, r.created_at, r.updated_at, r.started_at, r.ended_at, r.worker_pid, "
+        "r.worker_host, r.container_id, r.result";
 
     static RunRecord readRun(const QSqlQuery &q)
     {
@@ -361,7 +382,8 @@ public:
         for (qsizetype i = 0; i < seqs.size(); ++i)
             index.insert(seqs[i], i);
         while (t.next())
-            out[index.value(t.value(0).toLongLong())].tags.insert(t.value(1).toString(), t.value(2).toString());
+            out[index.value(t.value(0).toLongLong())].tags.insert(t.value(1).toString(),
+                                                                  t.value(2).toString());
         return out;
     }
 
@@ -369,7 +391,8 @@ public:
     {
         return withDb([&](QSqlDatabase &db) -> Result<std::optional<RunRecord>> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT %1 FROM runs r WHERE r.run_id = ?").arg(QLatin1StringView(kRunColumns)));
+            q.prepare(QStringLiteral("SELECT %1 FROM runs r WHERE r.run_id = ?")
+                          .arg(QLatin1StringView(kRunColumns)));
             q.addBindValue(runId);
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("reading run %1").arg(runId));
@@ -398,7 +421,8 @@ public:
             if (isTerminal(to))
                 sets += QStringLiteral(", ended_at = ?");
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)").arg(sets, allowed.join(QLatin1Char(','))));
+            q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)")
+                          .arg(sets, allowed.join(QLatin1Char(','))));
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             q.addBindValue(runStatusName(to));
             q.addBindValue(now);
@@ -406,12 +430,14 @@ public:
                 q.addBindValue(now);
             q.addBindValue(runId);
             if (!q.exec())
-                return sqlError(q.lastError(), QStringLiteral("moving run %1 to %2").arg(runId, runStatusName(to)));
+                return sqlError(q.lastError(),
+                                QStringLiteral("moving run %1 to %2").arg(runId, runStatusName(to)));
             return q.numRowsAffected() == 1;
         });
     }
 
-    Status updateRunColumns(const QString &runId, const QString &sets, const QVariantList &values, const QString &what)
+    Status updateRunColumns(const QString &runId, const QString &sets, const QVariantList &values,
+                            const QString &what)
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
@@ -423,23 +449,24 @@ public:
             if (!q.exec())
                 return sqlError(q.lastError(), what);
             if (q.numRowsAffected() != 1)
-                return Error{QStringLiteral("storage.not_found"), QStringLiteral("run %1 not found").arg(runId)};
+                return Error { QStringLiteral("storage.not_found"),
+                               QStringLiteral("run %1 not found").arg(runId) };
             return true;
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     Status setWorkerInfo(const QString &runId, const WorkerInfo &info) override
     {
         return updateRunColumns(runId, QStringLiteral("worker_pid = ?, worker_host = ?, container_id = ?"),
-                                {info.pid ? QVariant(info.pid) : QVariant(QMetaType(QMetaType::LongLong)), nullable(info.host),
-                                 nullable(info.containerId)},
+                                { info.pid ? QVariant(info.pid) : QVariant(QMetaType(QMetaType::LongLong)),
+                                  nullable(info.host), nullable(info.containerId) },
                                 QStringLiteral("recording the worker of run %1").arg(runId));
     }
 
     Status setResult(const QString &runId, const QJsonObject &result) override
     {
-        return updateRunColumns(runId, QStringLiteral("result = ?"), {toJsonText(result)},
+        return updateRunColumns(runId, QStringLiteral("result = ?"), { toJsonText(result) },
                                 QStringLiteral("storing the result of run %1").arg(runId));
     }
 
@@ -452,11 +479,12 @@ public:
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("reading run %1").arg(runId));
             if (!q.next())
-                return Error{QStringLiteral("storage.not_found"), QStringLiteral("run %1 not found").arg(runId)};
+                return Error { QStringLiteral("storage.not_found"),
+                               QStringLiteral("run %1 not found").arg(runId) };
             const Status s = insertTags(db, q.value(0).toLongLong(), tags);
             return s ? Result<bool>(true) : Result<bool>(s.error());
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     // FROM/WHERE for a filter; tags become joins on the (key, value, run_seq) index.
@@ -475,7 +503,8 @@ public:
         int i = 0;
         for (auto it = f.tags.cbegin(); it != f.tags.cend(); ++it, ++i) {
             const QString t = QStringLiteral("t%1").arg(i);
-            w.from += QStringLiteral(" JOIN run_tags %1 ON %1.run_seq = r.id AND %1.key = ? AND %1.value = ?").arg(t);
+            w.from += QStringLiteral(" JOIN run_tags %1 ON %1.run_seq = r.id AND %1.key = ? AND %1.value = ?")
+                          .arg(t);
             w.values << it.key() << it.value();
             if (i == 0)
                 w.order = t + QStringLiteral(".run_seq");
@@ -570,8 +599,9 @@ public:
             if (!db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
             QSqlQuery q(db);
-            const QStringList statements{
-                QStringLiteral("DELETE FROM run_tags WHERE run_seq IN (SELECT id FROM runs WHERE run_id = ?)"),
+            const QStringList statements {
+                QStringLiteral(
+                    "DELETE FROM run_tags WHERE run_seq IN (SELECT id FROM runs WHERE run_id = ?)"),
                 QStringLiteral("DELETE FROM event_logs WHERE run_id = ?"),
                 QStringLiteral("DELETE FROM runs WHERE run_id = ?"),
             };
@@ -587,7 +617,8 @@ public:
                 deleted = q.numRowsAffected() > 0;
             }
             if (!db.commit())
-                return sqlError(db.lastError(), QStringLiteral("committing the deletion of run %1").arg(runId));
+                return sqlError(db.lastError(),
+                                QStringLiteral("committing the deletion of run %1").arg(runId));
             return deleted;
         });
     }
@@ -609,7 +640,8 @@ public:
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
             for (qsizetype start = 0; start < events.size(); start += kChunk) {
                 const qsizetype n = qMin(kChunk, events.size() - start);
-                QString sql = QStringLiteral("INSERT INTO event_logs (run_id, ts, event_type, step_key, level, message, payload) VALUES ");
+                QString sql = QStringLiteral("INSERT INTO event_logs (run_id, ts, event_type, step_key, "
+                                             "level, message, payload) VALUES ");
                 sql.reserve(sql.size() + n * 24);
                 for (qsizetype i = 0; i < n; ++i)
                     sql += i ? QStringLiteral(",(?,?,?,?,?,?,?)") : QStringLiteral("(?,?,?,?,?,?,?)");
@@ -626,7 +658,8 @@ public:
                     q.addBindValue(nullable(e.stepKey));
                     q.addBindValue(text(e.level));
                     q.addBindValue(text(redaction::redact(e.message)));
-                    q.addBindValue(e.payload.isEmpty() ? QString() : redaction::redact(toJsonText(e.payload)));
+                    q.addBindValue(e.payload.isEmpty() ? QString()
+                                                       : redaction::redact(toJsonText(e.payload)));
                 }
                 if (!q.exec()) {
                     const Error err = sqlError(q.lastError(), QStringLiteral("appending %1 event(s)").arg(n));
@@ -650,9 +683,11 @@ public:
         return withDb([&](QSqlDatabase &db) -> Result<QList<Event>> {
             QSqlQuery q(db);
             q.setForwardOnly(true);
-            q.prepare(QStringLiteral("SELECT id, run_id, ts, event_type, step_key, level, message, payload FROM event_logs "
-                                     "WHERE run_id = ? AND id > ? ORDER BY id LIMIT %1")
-                          .arg(qMax(1, limit)));
+            q.prepare(
+                QStringLiteral(
+                    "SELECT id, run_id, ts, event_type, step_key, level, message, payload FROM event_logs "
+                    "WHERE run_id = ? AND id > ? ORDER BY id LIMIT %1")
+                    .arg(qMax(1, limit)));
             q.addBindValue(runId);
             q.addBindValue(afterId);
             if (!q.exec())
@@ -690,10 +725,11 @@ public:
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("INSERT INTO instigators (location_name, name, cron, timezone, status, updated_at) "
-                                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (location_name, name) DO UPDATE SET "
-                                     "cron = excluded.cron, timezone = excluded.timezone, status = excluded.status, "
-                                     "updated_at = excluded.updated_at"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO instigators (location_name, name, cron, timezone, status, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (location_name, name) DO UPDATE SET "
+                "cron = excluded.cron, timezone = excluded.timezone, status = excluded.status, "
+                "updated_at = excluded.updated_at"));
             q.addBindValue(text(st.locationName));
             q.addBindValue(text(st.name));
             q.addBindValue(text(st.cron));
@@ -704,14 +740,15 @@ public:
                 return sqlError(q.lastError(), QStringLiteral("storing schedule %1").arg(st.name));
             return true;
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     Result<QList<InstigatorState>> instigators(const QString &locationName) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<InstigatorState>> {
             QSqlQuery q(db);
-            QString sql = QStringLiteral("SELECT location_name, name, cron, timezone, status, updated_at FROM instigators");
+            QString sql = QStringLiteral(
+                "SELECT location_name, name, cron, timezone, status, updated_at FROM instigators");
             if (!locationName.isEmpty())
                 sql += QStringLiteral(" WHERE location_name = ?");
             q.prepare(sql + QStringLiteral(" ORDER BY location_name, name"));
@@ -721,23 +758,25 @@ public:
                 return sqlError(q.lastError(), QStringLiteral("listing schedules"));
             QList<InstigatorState> out;
             while (q.next())
-                out.append({q.value(1).toString(), q.value(0).toString(), q.value(2).toString(), q.value(3).toString(),
-                            q.value(4).toString(), fromMs(q.value(5))});
+                out.append({ q.value(1).toString(), q.value(0).toString(), q.value(2).toString(),
+                             q.value(3).toString(), q.value(4).toString(), fromMs(q.value(5)) });
             return out;
         });
     }
 
     static QString runIdsText(const QStringList &ids)
     {
-        return QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(
+            QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
     }
 
     Result<qint64> addTick(const Tick &t) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<qint64> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason) "
-                                     "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
             q.addBindValue(text(t.locationName));
             q.addBindValue(text(t.instigatorName));
             q.addBindValue(ms(t.timestamp.isValid() ? t.timestamp : QDateTime::currentDateTimeUtc()));
@@ -755,7 +794,8 @@ public:
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("UPDATE ticks SET status = ?, run_ids = ?, error = ?, skip_reason = ? WHERE id = ?"));
+            q.prepare(QStringLiteral(
+                "UPDATE ticks SET status = ?, run_ids = ?, error = ?, skip_reason = ? WHERE id = ?"));
             q.addBindValue(text(t.status));
             q.addBindValue(runIdsText(t.runIds));
             q.addBindValue(nullable(t.error));
@@ -764,19 +804,22 @@ public:
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("updating tick %1").arg(t.id));
             if (q.numRowsAffected() != 1)
-                return Error{QStringLiteral("storage.not_found"), QStringLiteral("tick %1 not found").arg(t.id)};
+                return Error { QStringLiteral("storage.not_found"),
+                               QStringLiteral("tick %1 not found").arg(t.id) };
             return true;
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName, int limit) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<Tick>> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT id, location_name, instigator_name, ts, status, run_ids, error, skip_reason FROM ticks "
-                                     "WHERE location_name = ? AND instigator_name = ? ORDER BY id DESC LIMIT %1")
-                          .arg(qMax(1, limit)));
+            q.prepare(
+                QStringLiteral("SELECT id, location_name, instigator_name, ts, status, run_ids, error, "
+                               "skip_reason FROM ticks "
+                               "WHERE location_name = ? AND instigator_name = ? ORDER BY id DESC LIMIT %1")
+                    .arg(qMax(1, limit)));
             q.addBindValue(locationName);
             q.addBindValue(instigatorName);
             if (!q.exec())
@@ -805,28 +848,32 @@ public:
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("INSERT INTO daemon_heartbeats (daemon_type, daemon_id, ts, errors) VALUES (?, ?, ?, ?) "
-                                     "ON CONFLICT (daemon_type, daemon_id) DO UPDATE SET ts = excluded.ts, errors = excluded.errors"));
+            q.prepare(QStringLiteral(
+                "INSERT INTO daemon_heartbeats (daemon_type, daemon_id, ts, errors) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (daemon_type, daemon_id) DO UPDATE SET ts = excluded.ts, errors = "
+                "excluded.errors"));
             q.addBindValue(text(h.daemonType));
             q.addBindValue(text(h.daemonId));
             q.addBindValue(ms(h.timestamp.isValid() ? h.timestamp : QDateTime::currentDateTimeUtc()));
             q.addBindValue(runIdsText(h.errors));
             if (!q.exec())
-                return sqlError(q.lastError(), QStringLiteral("storing the heartbeat of %1").arg(h.daemonType));
+                return sqlError(q.lastError(),
+                                QStringLiteral("storing the heartbeat of %1").arg(h.daemonType));
             return true;
         });
-        return r ? Status{} : Status(r.error());
+        return r ? Status {} : Status(r.error());
     }
 
     Result<QList<Heartbeat>> all() override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<Heartbeat>> {
             QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("SELECT daemon_type, daemon_id, ts, errors FROM daemon_heartbeats ORDER BY daemon_type, daemon_id")))
+            if (!q.exec(QStringLiteral("SELECT daemon_type, daemon_id, ts, errors FROM daemon_heartbeats "
+                                       "ORDER BY daemon_type, daemon_id")))
                 return sqlError(q.lastError(), QStringLiteral("listing heartbeats"));
             QList<Heartbeat> out;
             while (q.next()) {
-                Heartbeat h{q.value(0).toString(), q.value(1).toString(), fromMs(q.value(2)), {}};
+                Heartbeat h { q.value(0).toString(), q.value(1).toString(), fromMs(q.value(2)), {} };
                 for (const QJsonValue &v : QJsonDocument::fromJson(q.value(3).toString().toUtf8()).array())
                     h.errors.append(v.toString());
                 out.append(h);
@@ -869,11 +916,12 @@ Result<std::shared_ptr<Storage>> open(const Settings &settings, bool migrate)
         if (!version)
             return version.error();
         if (*version > currentSchemaVersion())
-            return Error{QStringLiteral("storage.schema_too_new"),
-                         QStringLiteral("%1 has schema version %2, newer than this lifdag (%3): upgrade lifdag")
-                             .arg(settings.describe())
-                             .arg(*version)
-                             .arg(currentSchemaVersion())};
+            return Error { QStringLiteral("storage.schema_too_new"),
+                           QStringLiteral(
+                               "%1 has schema version %2, newer than this lifdag (%3): upgrade lifdag")
+                               .arg(settings.describe())
+                               .arg(*version)
+                               .arg(currentSchemaVersion()) };
     }
     return std::shared_ptr<Storage>(std::move(storage));
 }

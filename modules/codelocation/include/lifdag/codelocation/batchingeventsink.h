@@ -20,7 +20,8 @@ public:
 
     // `warmUp` runs first on the writer thread (e.g. to open its database connection while the
     // run is still starting, so the first batch does not pay for it).
-    explicit BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval = std::chrono::milliseconds(50),
+    explicit BatchingEventSink(WriteBatch write,
+                               std::chrono::milliseconds interval = std::chrono::milliseconds(50),
                                std::function<void()> warmUp = {});
     ~BatchingEventSink() override; // flushes what is left
 

@@ -12,14 +12,15 @@
 namespace lifdag::execution {
 class Executor;
 class EventSink;
-}
+} // namespace lifdag::execution
 
 namespace lifdag::codelocation {
 
 class RunWorker
 {
 public:
-    RunWorker(std::shared_ptr<instance::Instance> instance, std::shared_ptr<const execution::JobRegistry> registry);
+    RunWorker(std::shared_ptr<instance::Instance> instance,
+              std::shared_ptr<const execution::JobRegistry> registry);
     ~RunWorker();
 
     // Moves the run STARTING → STARTED (compare-and-set; a run in any other state is left alone),
@@ -38,7 +39,7 @@ private:
     execution::Executor *m_executor = nullptr;
     execution::EventSink *m_sink = nullptr;
     QString m_runId;
-    std::atomic<bool> m_cancelRequested{false};
+    std::atomic<bool> m_cancelRequested { false };
 };
 
 } // namespace lifdag::codelocation

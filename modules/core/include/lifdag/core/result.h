@@ -17,18 +17,15 @@ struct Error
 };
 
 // A value or an Error (std::expected arrives with C++23).
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
     Result(T value)
         : m_data(std::in_place_index<0>, std::move(value))
-    {
-    }
+    { }
     Result(Error error)
         : m_data(std::in_place_index<1>, std::move(error))
-    {
-    }
+    { }
 
     bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -54,8 +51,7 @@ public:
     Status() = default;
     Status(Error error)
         : m_error(std::move(error))
-    {
-    }
+    { }
     static Status success() { return {}; }
 
     bool ok() const { return !m_error.has_value(); }

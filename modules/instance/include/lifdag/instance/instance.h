@@ -25,7 +25,7 @@ public:
     // Loads <home>/dagster.yaml (defaults when absent) and opens the storage it names, running
     // migrations when needed.
     static Result<std::shared_ptr<Instance>> open(const QString &home, const Options &options);
-    static Result<std::shared_ptr<Instance>> open(const QString &home) { return open(home, Options{}); }
+    static Result<std::shared_ptr<Instance>> open(const QString &home) { return open(home, Options {}); }
 
     const QString &home() const { return m_config.home; }
     const config::InstanceConfig &config() const { return m_config; }

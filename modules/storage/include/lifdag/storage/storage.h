@@ -91,7 +91,8 @@ public:
     // Compare-and-set: moves the run to `to` when it is in one of `from` (any live state when
     // empty) and the move is allowed; returns false when the run was not in such a state.
     // Terminal states set endedAt, STARTED sets startedAt.
-    virtual Result<bool> transition(const QString &runId, RunStatus to, const QList<RunStatus> &from = {}) = 0;
+    virtual Result<bool> transition(const QString &runId, RunStatus to,
+                                    const QList<RunStatus> &from = {}) = 0;
     virtual Status setWorkerInfo(const QString &runId, const WorkerInfo &info) = 0;
     virtual Status setResult(const QString &runId, const QJsonObject &result) = 0;
     virtual Status addTags(const QString &runId, const QMap<QString, QString> &tags) = 0;
@@ -143,7 +144,8 @@ public:
     virtual Result<QList<InstigatorState>> instigators(const QString &locationName = {}) = 0;
     virtual Result<qint64> addTick(const Tick &tick) = 0;
     virtual Status updateTick(const Tick &tick) = 0;
-    virtual Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName, int limit) = 0;
+    virtual Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName,
+                                      int limit) = 0;
 };
 
 struct Heartbeat
