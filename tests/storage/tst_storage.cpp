@@ -5,6 +5,7 @@
 #include <lifdag/core/redaction.h>
 #include <lifdag/storage/storage.h>
 
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -12,6 +13,7 @@
 #include <QTest>
 #include <QUuid>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 using namespace lifdag;
@@ -335,6 +337,106 @@ private Q_SLOTS:
         QCOMPARE(ticks->size(), 2);
         QCOMPARE(ticks->at(0).skipReason, u"already ran"_s); // newest first
         QCOMPARE(ticks->at(1).runIds, (QStringList { u"r1"_s, u"r2"_s }));
+    }
+
+    QStringList claimIds(const ClaimPolicy &policy)
+    {
+        const auto claimed = m_storage->runs().claimQueuedRuns(policy);
+        if (!claimed.ok())
+            qWarning("%s", qPrintable(claimed.error().message));
+        QStringList ids;
+        for (const RunRecord &r : claimed.ok() ? *claimed : QList<RunRecord>())
+            ids << r.runId;
+        return ids;
+    }
+
+    void claimHonoursPriorityThenAgeAndMaxConcurrentRuns()
+    {
+        RunRecord a = makeRun(u"j"_s), b = makeRun(u"j"_s), c = makeRun(u"j"_s);
+        c.priority = 5;
+        for (const RunRecord &r : {a, b, c})
+            VERIFY_OK(m_storage->runs().addRun(r));
+        RunRecord running = makeRun(u"j"_s, {}, RunStatus::Started);
+        VERIFY_OK(m_storage->runs().addRun(running));
+        ClaimPolicy policy;
+        policy.maxConcurrentRuns = 3; // one slot is taken by the running run
+        QCOMPARE(claimIds(policy), (QStringList{c.runId, a.runId}));
+        QCOMPARE((*m_storage->runs().run(c.runId))->status, RunStatus::Starting);
+        QCOMPARE(m_storage->events().events(c.runId)->first().eventType, u"RUN_DEQUEUED"_s);
+        QVERIFY(claimIds(policy).isEmpty()); // full
+        QVERIFY(*m_storage->runs().transition(running.runId, RunStatus::Success));
+        QCOMPARE(claimIds(policy), QStringList{b.runId});
+    }
+
+    void claimHonoursEveryKindOfTagLimit_data()
+    {
+        QTest::addColumn<QString>("limitValue"); // "" any value, "*" per unique value, else exact
+        QTest::addColumn<int>("expected");
+        // Queued: 3 runs op=a, 2 runs op=b, 1 run without the tag; live: one op=a; limit 2.
+        QTest::newRow("exact value op=a") << u"a"_s << 1 + 2 + 1;
+        QTest::newRow("any value of op") << QString() << 1 + 0 + 1;
+        QTest::newRow("per unique value") << u"*"_s << 1 + 2 + 1;
+    }
+    void claimHonoursEveryKindOfTagLimit()
+    {
+        QFETCH(QString, limitValue);
+        QFETCH(int, expected);
+        VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"op"_s, u"a"_s}}, RunStatus::Started)));
+        QStringList opB;
+        for (int i = 0; i < 3; ++i)
+            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"op"_s, u"a"_s}})));
+        for (int i = 0; i < 2; ++i) {
+            RunRecord r = makeRun(u"j"_s, {{u"op"_s, u"b"_s}});
+            opB << r.runId;
+            VERIFY_OK(m_storage->runs().addRun(r));
+        }
+        const RunRecord untagged = makeRun(u"j"_s);
+        VERIFY_OK(m_storage->runs().addRun(untagged));
+        ClaimPolicy policy;
+        TagLimit limit;
+        limit.key = u"op"_s;
+        limit.limit = 2;
+        if (limitValue == u"*"_s)
+            limit.perUniqueValue = true;
+        else if (!limitValue.isEmpty())
+            limit.value = limitValue;
+        policy.tagLimits = {limit};
+        const QStringList claimed = claimIds(policy);
+        QCOMPARE(claimed.size(), expected);
+        QVERIFY(claimed.contains(untagged.runId)); // a blocked run never blocks the runs behind it
+        if (limitValue != QString())
+            QVERIFY(claimed.contains(opB[1]));
+    }
+
+    void concurrentClaimsNeverExceedALimitNorClaimTwice()
+    {
+        for (int i = 0; i < 40; ++i)
+            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"team"_s, u"t%1"_s.arg(i % 2)}})));
+        ClaimPolicy policy;
+        policy.maxConcurrentRuns = 7;
+        policy.maxClaims = 3;
+        std::mutex m;
+        QStringList all;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&] {
+                for (int round = 0; round < 5; ++round) {
+                    const auto claimed = m_storage->runs().claimQueuedRuns(policy);
+                    if (!claimed.ok())
+                        continue;
+                    std::lock_guard lock(m);
+                    for (const RunRecord &r : *claimed)
+                        all << r.runId;
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(all.size(), 7);
+        QCOMPARE(QSet<QString>(all.begin(), all.end()).size(), 7);
+        RunFilter live;
+        live.statuses = {RunStatus::Starting};
+        QCOMPARE(m_storage->runs().runs(live, 100)->runs.size(), 7);
     }
 
     void heartbeatsUpsertPerDaemon()

@@ -623,6 +623,121 @@ public:
         });
     }
 
+    static QString liveStatusList()
+    {
+        QStringList names;
+        for (RunStatus st : liveRunStatuses())
+            names << QLatin1Char('\'') + runStatusName(st) + QLatin1Char('\'');
+        return names.join(QLatin1Char(','));
+    }
+
+    Result<QList<RunRecord>> claimQueuedRuns(const ClaimPolicy &policy) override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<QList<RunRecord>> {
+            QSqlQuery q(db);
+            if (m_pg) {
+                if (!db.transaction())
+                    return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
+                if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockId + 1))) {
+                    const Error e = sqlError(q.lastError(), QStringLiteral("taking the dequeue lock"));
+                    db.rollback();
+                    return e;
+                }
+            } else if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+                return sqlError(q.lastError(), QStringLiteral("taking the dequeue lock"));
+            }
+            auto rollback = [&] { m_pg ? (void)db.rollback() : (void)QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); };
+            auto claimed = claimLocked(db, policy);
+            if (!claimed) {
+                rollback();
+                return claimed.error();
+            }
+            const bool committed = m_pg ? db.commit() : QSqlQuery(db).exec(QStringLiteral("COMMIT"));
+            if (!committed) {
+                const Error e = sqlError(db.lastError(), QStringLiteral("committing dequeued runs"));
+                rollback();
+                return e;
+            }
+            return claimed;
+        });
+    }
+
+    Result<QList<RunRecord>> claimLocked(QSqlDatabase &db, const ClaimPolicy &policy)
+    {
+        // What is running now: a count, and counts per tag key and per key=value.
+        QSqlQuery q(db);
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM runs WHERE status IN (%1)").arg(liveStatusList())) || !q.next())
+            return sqlError(q.lastError(), QStringLiteral("counting live runs"));
+        qint64 live = q.value(0).toLongLong();
+        QHash<QString, int> perKey;
+        QHash<QString, int> perKeyValue; // "key\x1fvalue"
+        auto kv = [](const QString &k, const QString &v) -> QString { return k + QChar(0x1f) + v; };
+        if (!policy.tagLimits.isEmpty()) {
+            if (!q.exec(QStringLiteral("SELECT t.key, t.value FROM run_tags t JOIN runs r ON r.id = t.run_seq WHERE r.status IN (%1)")
+                            .arg(liveStatusList())))
+                return sqlError(q.lastError(), QStringLiteral("reading live run tags"));
+            while (q.next()) {
+                ++perKey[q.value(0).toString()];
+                ++perKeyValue[kv(q.value(0).toString(), q.value(1).toString())];
+            }
+        }
+        QSqlQuery queued(db);
+        queued.setForwardOnly(true);
+        if (!queued.exec(QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r.id ASC LIMIT 1000")
+                             .arg(QLatin1StringView(kRunColumns))))
+            return sqlError(queued.lastError(), QStringLiteral("reading queued runs"));
+        auto candidates = readRuns(db, queued);
+        if (!candidates)
+            return candidates.error();
+        QList<RunRecord> chosen;
+        for (const RunRecord &run : *candidates) {
+            if (chosen.size() >= policy.maxClaims)
+                break;
+            if (policy.maxConcurrentRuns >= 0 && live >= policy.maxConcurrentRuns)
+                break; // nothing else fits either
+            bool fits = true;
+            for (const TagLimit &limit : policy.tagLimits) {
+                if (!run.tags.contains(limit.key))
+                    continue;
+                const QString value = run.tags.value(limit.key);
+                if (limit.value) {
+                    if (value == *limit.value && perKeyValue.value(kv(limit.key, value)) >= limit.limit)
+                        fits = false;
+                } else if (limit.perUniqueValue) {
+                    if (perKeyValue.value(kv(limit.key, value)) >= limit.limit)
+                        fits = false;
+                } else if (perKey.value(limit.key) >= limit.limit) {
+                    fits = false;
+                }
+            }
+            if (!fits)
+                continue;
+            ++live;
+            for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it) {
+                ++perKey[it.key()];
+                ++perKeyValue[kv(it.key(), it.value())];
+            }
+            chosen.append(run);
+        }
+        if (chosen.isEmpty())
+            return chosen;
+        QSqlQuery u(db);
+        u.prepare(QStringLiteral("UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'"));
+        QList<Event> events;
+        for (RunRecord &run : chosen) {
+            u.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            u.addBindValue(run.runId);
+            if (!u.exec())
+                return sqlError(u.lastError(), QStringLiteral("dequeuing run %1").arg(run.runId));
+            run.status = RunStatus::Starting;
+            events.append(runEvent(run.runId, EventType::RunDequeued, QStringLiteral("Dequeued run.")));
+        }
+        if (auto ids = appendOn(db, events); !ids)
+            return ids.error();
+        return chosen;
+    }
+
     // ---- events -------------------------------------------------------------------------------
 
     Result<QList<qint64>> append(const QList<Event> &events) override
@@ -630,52 +745,62 @@ public:
         if (events.isEmpty())
             return QList<qint64>();
         return withDb([&](QSqlDatabase &db) -> Result<QList<qint64>> {
-            // Rows per statement: larger statements bind slower in Qt's drivers than they save in
-            // round trips (measured with bench/storage_bench); chunks share one transaction.
-            const qsizetype kChunk = m_pg ? 250 : 100;
-            QList<qint64> ids;
-            ids.reserve(events.size());
-            const bool wrap = events.size() > kChunk;
+            const bool wrap = events.size() > chunkRows();
             if (wrap && !db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
-            for (qsizetype start = 0; start < events.size(); start += kChunk) {
-                const qsizetype n = qMin(kChunk, events.size() - start);
-                QString sql = QStringLiteral("INSERT INTO event_logs (run_id, ts, event_type, step_key, "
-                                             "level, message, payload) VALUES ");
-                sql.reserve(sql.size() + n * 24);
-                for (qsizetype i = 0; i < n; ++i)
-                    sql += i ? QStringLiteral(",(?,?,?,?,?,?,?)") : QStringLiteral("(?,?,?,?,?,?,?)");
-                sql += QStringLiteral(" RETURNING id");
-                QSqlQuery q(db);
-                q.setForwardOnly(true);
-                q.prepare(sql);
-                const qint64 now = QDateTime::currentMSecsSinceEpoch();
-                for (qsizetype i = 0; i < n; ++i) {
-                    const Event &e = events[start + i];
-                    q.addBindValue(e.runId);
-                    q.addBindValue(e.timestamp.isValid() ? e.timestamp.toMSecsSinceEpoch() : now);
-                    q.addBindValue(text(e.eventType));
-                    q.addBindValue(nullable(e.stepKey));
-                    q.addBindValue(text(e.level));
-                    q.addBindValue(text(redaction::redact(e.message)));
-                    q.addBindValue(e.payload.isEmpty() ? QString()
-                                                       : redaction::redact(toJsonText(e.payload)));
-                }
-                if (!q.exec()) {
-                    const Error err = sqlError(q.lastError(), QStringLiteral("appending %1 event(s)").arg(n));
-                    if (wrap)
-                        db.rollback();
-                    return err;
-                }
-                while (q.next())
-                    ids.append(q.value(0).toLongLong());
-                q.finish();
+            auto ids = appendOn(db, events);
+            if (!ids) {
+                if (wrap)
+                    db.rollback();
+                return ids;
             }
             if (wrap && !db.commit())
                 return sqlError(db.lastError(), QStringLiteral("committing events"));
-            std::sort(ids.begin(), ids.end()); // RETURNING order is not guaranteed; ids follow insertion
             return ids;
         });
+    }
+
+    // Rows per statement: larger statements bind slower in Qt's drivers than they save in round
+    // trips (measured with bench/storage_bench).
+    qsizetype chunkRows() const { return m_pg ? 250 : 100; }
+
+    // Appends on `db` within the caller's transaction, if any.
+    Result<QList<qint64>> appendOn(QSqlDatabase &db, const QList<Event> &events)
+    {
+        const qsizetype kChunk = chunkRows();
+        QList<qint64> ids;
+        ids.reserve(events.size());
+        for (qsizetype start = 0; start < events.size(); start += kChunk) {
+            const qsizetype n = qMin(kChunk, events.size() - start);
+            QString sql = QStringLiteral("INSERT INTO event_logs (run_id, ts, event_type, step_key, "
+                                         "level, message, payload) VALUES ");
+            sql.reserve(sql.size() + n * 24);
+            for (qsizetype i = 0; i < n; ++i)
+                sql += i ? QStringLiteral(",(?,?,?,?,?,?,?)") : QStringLiteral("(?,?,?,?,?,?,?)");
+            sql += QStringLiteral(" RETURNING id");
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            q.prepare(sql);
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            for (qsizetype i = 0; i < n; ++i) {
+                const Event &e = events[start + i];
+                q.addBindValue(e.runId);
+                q.addBindValue(e.timestamp.isValid() ? e.timestamp.toMSecsSinceEpoch() : now);
+                q.addBindValue(text(e.eventType));
+                q.addBindValue(nullable(e.stepKey));
+                q.addBindValue(text(e.level));
+                q.addBindValue(text(redaction::redact(e.message)));
+                q.addBindValue(e.payload.isEmpty() ? QString()
+                                                   : redaction::redact(toJsonText(e.payload)));
+            }
+            if (!q.exec())
+                return sqlError(q.lastError(), QStringLiteral("appending %1 event(s)").arg(n));
+            while (q.next())
+                ids.append(q.value(0).toLongLong());
+            q.finish();
+        }
+        std::sort(ids.begin(), ids.end()); // RETURNING order is not guaranteed; ids follow insertion
+        return ids;
     }
 
     Result<QList<Event>> events(const QString &runId, qint64 afterId, int limit) override

@@ -74,6 +74,22 @@ struct RunPage
     QString nextCursor; // pass as `cursor` for the next page; empty when this was the last
 };
 
+// QueuedRunCoordinator limits, as dagster.yaml states them.
+struct TagLimit
+{
+    QString key;
+    std::optional<QString> value; // exact value; unset: any value (or each value, see below)
+    bool perUniqueValue = false; // applyLimitPerUniqueValue: the limit holds for each value separately
+    int limit = 0;
+};
+
+struct ClaimPolicy
+{
+    int maxConcurrentRuns = -1; // -1: no limit
+    QList<TagLimit> tagLimits;
+    int maxClaims = 100; // at most this many runs per call
+};
+
 struct WorkerInfo
 {
     qint64 pid = 0;
@@ -99,6 +115,11 @@ public:
     // Newest first; `cursor` is the last run id of the previous page.
     virtual Result<RunPage> runs(const RunFilter &filter, int limit, const QString &cursor = {}) = 0;
     virtual Result<QMap<RunStatus, qint64>> countByStatus(const RunFilter &filter = {}) = 0;
+    // Dequeues atomically: under a lock shared by every process (pg_advisory_xact_lock / BEGIN
+    // IMMEDIATE), picks QUEUED runs by priority (higher first) then age that fit the policy given
+    // the live runs, moves them to STARTING and records RUN_DEQUEUED. A run blocked by a limit does
+    // not block the runs behind it. Several daemons may call this at once.
+    virtual Result<QList<RunRecord>> claimQueuedRuns(const ClaimPolicy &policy) = 0;
     // Deletes the run, its tags and its events.
     virtual Result<bool> deleteRun(const QString &runId) = 0;
 };
