@@ -34,6 +34,7 @@ void onTerminationSignal(std::function<void(int signal)> onSignal);
 
 // The commands, defined one per file in apps/server/cmd_*.cpp.
 int runCodeServer(const QStringList &args);
+int runDaemon(const QStringList &args);
 int runDev(const QStringList &args);
 int runExecuteRun(const QStringList &args);
 int runInstance(const QStringList &args);

@@ -15,6 +15,8 @@ namespace {
 const Command kCommands[] = {
     { "code-server", "Serve the jobs over gRPC and start one worker process per run (port 4000)",
       runCodeServer },
+    { "daemon", "Run queue (QueuedRunCoordinator) loops and their heartbeats: daemon run | daemon status",
+      runDaemon },
     { "dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev },
     { "execute-run", "Execute one stored run in this process (what a run launcher starts)", runExecuteRun },
     { "instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage",

@@ -318,7 +318,8 @@ private Q_SLOTS:
         QFile own(QDir(m_home.path()).filePath(u"dagster.yaml"_s));
         QVERIFY(own.open(QIODevice::ReadOnly));
         yaml.write(own.readAll()
-                   + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2}\n");
+                   + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2, "
+                     "dequeue_interval_seconds: 0.05}\n");
         yaml.close();
         QVERIFY(QFile::copy(QDir(m_home.path()).filePath(u"workspace.yaml"_s),
                             QDir(queuedHome.path()).filePath(u"workspace.yaml"_s)));
@@ -336,6 +337,24 @@ private Q_SLOTS:
         QCOMPARE(m_client->runWorkerStatus(outcome->run->runId)->state,
                  codelocation::WorkerStatus::State::Unknown);
         QCOMPARE((*m_instance->storage().runs().run(outcome->run->runId))->status, RunStatus::Queued);
+
+        // A real daemon process dequeues it within the limits and launches it on the code location.
+        QProcess daemon;
+        daemon.start(test::lifdagExecutable(), { u"daemon"_s, u"run"_s, u"--home"_s, queuedHome.path() });
+        QVERIFY(daemon.waitForStarted());
+        const storage::RunRecord run = waitForEnd(outcome->run->runId, 30000);
+        QCOMPARE(run.status, RunStatus::Success);
+        const QStringList types = eventTypes(run.runId);
+        QCOMPARE(types.mid(0, 4),
+                 (QStringList { u"RUN_ENQUEUED"_s, u"RUN_DEQUEUED"_s, u"RUN_STARTING"_s, u"RUN_START"_s }));
+        QProcess status;
+        status.start(test::lifdagExecutable(), { u"daemon"_s, u"status"_s, u"--home"_s, queuedHome.path() });
+        QVERIFY(status.waitForFinished(15000));
+        QVERIFY2(status.readAllStandardOutput().contains("QUEUED_RUN_COORDINATOR"), "heartbeat listed");
+        daemon.terminate();
+        QVERIFY(daemon.waitForFinished(15000));
+        QCOMPARE(daemon.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(daemon.exitCode(), 0);
     }
 
     void cliReportsAnUnreachableCodeServerWithinItsDeadline()

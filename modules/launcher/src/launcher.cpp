@@ -76,6 +76,11 @@ Status launchRun(instance::Instance &instance, const storage::RunRecord &run)
     if (!*moved)
         return Error { QStringLiteral("launcher.not_launchable"),
                        QStringLiteral("run %1 is no longer waiting to start").arg(run.runId) };
+    return startOnLocation(instance, run);
+}
+
+Status startOnLocation(instance::Instance &instance, const storage::RunRecord &run)
+{
     if (const Status s = appendEvent(
             instance,
             runEvent(run.runId, EventType::RunStarting, QStringLiteral("Launching run in a new process.")));

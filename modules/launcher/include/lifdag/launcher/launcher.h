@@ -35,8 +35,11 @@ struct SubmitOutcome
 // (RUN_ENQUEUED) for the daemon. Unknown jobs and unreachable locations are errors.
 Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitRequest &request);
 
-// DefaultRunLauncher: NOT_STARTED/QUEUED → STARTING (RUN_STARTING), then the location's StartRun.
-// A launch that fails ends the run FAILURE with a RUN_FAILURE event saying why.
+// DefaultRunLauncher: NOT_STARTED/QUEUED → STARTING, then startOnLocation().
 Status launchRun(instance::Instance &instance, const storage::RunRecord &run);
+
+// For a run already STARTING (e.g. dequeued by the daemon): RUN_STARTING, then the location's
+// StartRun. A launch that fails ends the run FAILURE with a RUN_FAILURE event saying why.
+Status startOnLocation(instance::Instance &instance, const storage::RunRecord &run);
 
 } // namespace lifdag::launcher

@@ -1,0 +1,40 @@
+#include "lifdag/daemon/runcoordinator.h"
+
+#include "lifdag/daemon/daemon.h"
+
+#include <lifdag/launcher/launcher.h>
+
+namespace lifdag::daemon {
+
+storage::ClaimPolicy claimPolicy(const config::RunCoordinatorConfig &coordinator)
+{
+    storage::ClaimPolicy policy;
+    policy.maxConcurrentRuns = coordinator.maxConcurrentRuns;
+    for (const config::TagConcurrencyLimit &l : coordinator.tagConcurrencyLimits)
+        policy.tagLimits.append({ l.key, l.value, l.applyLimitPerUniqueValue, l.limit });
+    return policy;
+}
+
+QueuedRunCoordinator::QueuedRunCoordinator(std::shared_ptr<instance::Instance> instance)
+    : m_instance(std::move(instance))
+{ }
+
+Result<int> QueuedRunCoordinator::tick()
+{
+    const auto claimed =
+        m_instance->storage().runs().claimQueuedRuns(claimPolicy(m_instance->config().runCoordinator));
+    if (!claimed)
+        return claimed.error();
+    int launched = 0;
+    for (const storage::RunRecord &run : *claimed) {
+        if (const Status s = launcher::startOnLocation(*m_instance, run); !s) {
+            qCWarning(lcDaemon, "run %s could not be launched: %s", qPrintable(run.runId),
+                      qPrintable(s.error().message));
+            continue;
+        }
+        ++launched;
+    }
+    return launched;
+}
+
+} // namespace lifdag::daemon
