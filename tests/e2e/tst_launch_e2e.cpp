@@ -319,7 +319,7 @@ private Q_SLOTS:
         QVERIFY(own.open(QIODevice::ReadOnly));
         yaml.write(own.readAll()
                    + "run_coordinator:\n  class: QueuedRunCoordinator\n  config: {max_concurrent_runs: 2, "
-                     "dequeue_interval_seconds: 0.05}\n");
+                     "dequeue_interval_seconds: 30}\n");
         yaml.close();
         QVERIFY(QFile::copy(QDir(m_home.path()).filePath(u"workspace.yaml"_s),
                             QDir(queuedHome.path()).filePath(u"workspace.yaml"_s)));
@@ -347,6 +347,13 @@ private Q_SLOTS:
         const QStringList types = eventTypes(run.runId);
         QCOMPARE(types.mid(0, 4),
                  (QStringList { u"RUN_ENQUEUED"_s, u"RUN_DEQUEUED"_s, u"RUN_STARTING"_s, u"RUN_START"_s }));
+        // With a 30 s fallback interval, only the NOTIFY of a newly queued run explains a quick start.
+        const auto second = launcher::submitRun(**queued, request);
+        QVERIFY(second.ok() && second->run);
+        QElapsedTimer sinceQueued;
+        sinceQueued.start();
+        QCOMPARE(waitForEnd(second->run->runId, 20000).status, RunStatus::Success);
+        QVERIFY2(sinceQueued.elapsed() < 10000, qPrintable(QString::number(sinceQueued.elapsed())));
         QProcess status;
         status.start(test::lifdagExecutable(), { u"daemon"_s, u"status"_s, u"--home"_s, queuedHome.path() });
         QVERIFY(status.waitForFinished(15000));

@@ -142,6 +142,9 @@ int RunWorker::execute(const QString &runId)
     if (!isTerminal(final))
         final = RunStatus::Failure;
     const auto ended = storage.runs().transition(runId, final);
+    // A slot is free: queued runs may start now.
+    if (const Status s = storage.notify(storage::kRunsEndedChannel); !s)
+        qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
     if (!ended)
         qCCritical(lcCodeLocation, "%s", qPrintable(ended.error().message));
     qCInfo(lcCodeLocation, "run %s (%s) ended %s in %lld ms", qPrintable(runId), qPrintable(run.jobName),

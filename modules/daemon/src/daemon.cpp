@@ -24,6 +24,8 @@ struct Daemon::Private
     std::mutex mutex;
     std::condition_variable wake;
     bool stopping = false;
+    std::vector<char> woken; // per loop: a notification arrived
+    std::vector<std::shared_ptr<void>> subscriptions;
 
     void beat(const QString &type, const QStringList &errors)
     {
@@ -34,7 +36,7 @@ struct Daemon::Private
                       qPrintable(s.error().message));
     }
 
-    void runLoop(const Loop &loop)
+    void runLoop(const Loop &loop, size_t index)
     {
         auto lastBeat = Clock::time_point();
         QStringList errors;
@@ -59,8 +61,9 @@ struct Daemon::Private
                 lastBeat = Clock::now();
             }
             std::unique_lock lock(mutex);
-            if (wake.wait_for(lock, loop.interval, [&] { return stopping; }))
+            if (wake.wait_for(lock, loop.interval, [&] { return stopping || woken[index]; }) && stopping)
                 return;
+            woken[index] = 0;
         }
     }
 };
@@ -98,16 +101,31 @@ void Daemon::addConfiguredLoops()
                       if (*launched > 0)
                           qCInfo(lcDaemon, "launched %d queued run(s)", *launched);
                       return {};
-                  } });
+                  },
+                  { storage::kRunsQueuedChannel, storage::kRunsEndedChannel } });
     }
 }
 
 void Daemon::start()
 {
-    for (const Loop &loop : d->loops) {
-        qCInfo(lcDaemon, "%s: every %lld ms", qPrintable(loop.type),
+    d->woken.assign(d->loops.size(), 0);
+    for (size_t i = 0; i < d->loops.size(); ++i) {
+        const Loop &loop = d->loops[i];
+        for (const QString &channel : loop.wakeChannels) {
+            auto sub = d->instance->storage().subscribe(channel, [this, i] {
+                std::lock_guard lock(d->mutex);
+                d->woken[i] = 1;
+                d->wake.notify_all();
+            });
+            if (sub)
+                d->subscriptions.push_back(*sub);
+            else
+                qCWarning(lcDaemon, "%s: polling only: %s", qPrintable(loop.type),
+                          qPrintable(sub.error().message));
+        }
+        qCInfo(lcDaemon, "%s: every %lld ms and on notification", qPrintable(loop.type),
                static_cast<long long>(loop.interval.count()));
-        d->threads.emplace_back([this, &loop] { d->runLoop(loop); });
+        d->threads.emplace_back([this, &loop, i] { d->runLoop(loop, i); });
     }
 }
 
@@ -121,6 +139,7 @@ void Daemon::stop()
     for (std::thread &t : d->threads)
         t.join();
     d->threads.clear();
+    d->subscriptions.clear();
 }
 
 QStringList Daemon::loopTypes() const

@@ -57,6 +57,9 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
                 instance, runEvent(run.runId, EventType::RunEnqueued, QStringLiteral("Enqueued run.")));
             !s)
             return s.error();
+        // Wakes the daemons' run coordinators at once (their interval is only the fallback).
+        if (const Status s = instance.storage().notify(storage::kRunsQueuedChannel); !s)
+            qCWarning(lcLauncher, "%s", qPrintable(s.error().message));
     } else if (const Status s = launchRun(instance, run); !s) {
         return s.error();
     }

@@ -1,5 +1,6 @@
 // The storage interfaces on QtSql: one implementation, two SQL dialects (PostgreSQL, SQLite).
 #include "connectionpool_p.h"
+#include "notifications_p.h"
 
 #include <lifdag/core/redaction.h>
 #include <lifdag/storage/storage.h>
@@ -190,6 +191,29 @@ public:
             return q.value(0).toInt();
         });
         return r ? *r : -1;
+    }
+
+    Status notify(const QString &channel) override
+    {
+        if (!m_pg) {
+            detail::notifyLocal(settings().describe() + QLatin1Char('#') + channel);
+            return {};
+        }
+        auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("NOTIFY ") + channel))
+                return sqlError(q.lastError(), QStringLiteral("NOTIFY %1").arg(channel));
+            return true;
+        });
+        return r ? Status {} : Status(r.error());
+    }
+
+    Result<std::shared_ptr<void>> subscribe(const QString &channel, std::function<void()> callback) override
+    {
+        if (!m_pg)
+            return detail::subscribeLocal(settings().describe() + QLatin1Char('#') + channel,
+                                          std::move(callback));
+        return detail::subscribePostgres(settings(), channel, std::move(callback));
     }
 
     Result<int> schemaVersion() override
@@ -646,7 +670,9 @@ public:
             } else if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
                 return sqlError(q.lastError(), QStringLiteral("taking the dequeue lock"));
             }
-            auto rollback = [&] { m_pg ? (void)db.rollback() : (void)QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); };
+            auto rollback = [&] {
+                m_pg ? (void)db.rollback() : (void)QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            };
             auto claimed = claimLocked(db, policy);
             if (!claimed) {
                 rollback();
@@ -667,14 +693,18 @@ public:
         // What is running now: a count, and counts per tag key and per key=value.
         QSqlQuery q(db);
         q.setForwardOnly(true);
-        if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM runs WHERE status IN (%1)").arg(liveStatusList())) || !q.next())
+        if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM runs WHERE status IN (%1)").arg(liveStatusList()))
+            || !q.next())
             return sqlError(q.lastError(), QStringLiteral("counting live runs"));
         qint64 live = q.value(0).toLongLong();
         QHash<QString, int> perKey;
         QHash<QString, int> perKeyValue; // "key\x1fvalue"
-        auto kv = [](const QString &k, const QString &v) -> QString { return k + QChar(0x1f) + v; };
+        auto kv = [](const QString &k, const QString &v) -> QString {
+            return k + QChar(0x1f) + v;
+        };
         if (!policy.tagLimits.isEmpty()) {
-            if (!q.exec(QStringLiteral("SELECT t.key, t.value FROM run_tags t JOIN runs r ON r.id = t.run_seq WHERE r.status IN (%1)")
+            if (!q.exec(QStringLiteral("SELECT t.key, t.value FROM run_tags t JOIN runs r ON r.id = "
+                                       "t.run_seq WHERE r.status IN (%1)")
                             .arg(liveStatusList())))
                 return sqlError(q.lastError(), QStringLiteral("reading live run tags"));
             while (q.next()) {
@@ -684,7 +714,8 @@ public:
         }
         QSqlQuery queued(db);
         queued.setForwardOnly(true);
-        if (!queued.exec(QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED' ORDER BY r.priority DESC, r.id ASC LIMIT 1000")
+        if (!queued.exec(QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED' ORDER BY r.priority "
+                                        "DESC, r.id ASC LIMIT 1000")
                              .arg(QLatin1StringView(kRunColumns))))
             return sqlError(queued.lastError(), QStringLiteral("reading queued runs"));
         auto candidates = readRuns(db, queued);
@@ -723,7 +754,8 @@ public:
         if (chosen.isEmpty())
             return chosen;
         QSqlQuery u(db);
-        u.prepare(QStringLiteral("UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'"));
+        u.prepare(QStringLiteral(
+            "UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'"));
         QList<Event> events;
         for (RunRecord &run : chosen) {
             u.addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -790,8 +822,7 @@ public:
                 q.addBindValue(nullable(e.stepKey));
                 q.addBindValue(text(e.level));
                 q.addBindValue(text(redaction::redact(e.message)));
-                q.addBindValue(e.payload.isEmpty() ? QString()
-                                                   : redaction::redact(toJsonText(e.payload)));
+                q.addBindValue(e.payload.isEmpty() ? QString() : redaction::redact(toJsonText(e.payload)));
             }
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("appending %1 event(s)").arg(n));

@@ -18,6 +18,7 @@ struct Loop
     QString type; // heartbeat daemon_type, e.g. QUEUED_RUN_COORDINATOR
     std::chrono::milliseconds interval;
     std::function<Status()> body; // one pass; an Error (or exception) is logged and recorded
+    QStringList wakeChannels = {}; // storage notifications that run a pass at once
 };
 
 class Daemon

@@ -13,6 +13,7 @@
 #include <QMap>
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -203,7 +204,19 @@ public:
     // Creates or upgrades the schema under a lock (pg_advisory_lock / BEGIN IMMEDIATE).
     virtual Result<MigrationReport> migrate() = 0;
     virtual Result<int> schemaVersion() = 0;
+
+    // Wake-ups across processes: PostgreSQL NOTIFY/LISTEN; with SQLite, subscribers in this
+    // process only (others fall back to polling). `channel` is a plain identifier.
+    virtual Status notify(const QString &channel) = 0;
+    // Calls `callback` (on a private thread) for every notification on `channel` until the
+    // returned handle is destroyed.
+    virtual Result<std::shared_ptr<void>> subscribe(const QString &channel,
+                                                    std::function<void()> callback) = 0;
 };
+
+// Channels the services use.
+inline constexpr QLatin1StringView kRunsQueuedChannel("lifdag_runs_queued");
+inline constexpr QLatin1StringView kRunsEndedChannel("lifdag_runs_ended");
 
 // The schema version this build writes.
 int currentSchemaVersion();
