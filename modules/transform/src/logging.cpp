@@ -1,0 +1,3 @@
+#include "transform_log_p.h"
+
+Q_LOGGING_CATEGORY(lcTransform, "lifdag.transform")

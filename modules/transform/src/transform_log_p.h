@@ -1,0 +1,6 @@
+// The module's logging category ("lifdag.transform").
+#pragma once
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcTransform)
