@@ -40,5 +40,7 @@ int runExecuteRun(const QStringList &args);
 int runInstance(const QStringList &args);
 int runJob(const QStringList &args);
 int runJsonata(const QStringList &args);
+int runTransform(const QStringList &args);
+int runTranslator(const QStringList &args);
 
 } // namespace lifdag::cli

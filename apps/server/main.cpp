@@ -24,6 +24,9 @@ const Command kCommands[] = {
     { "job", "Launch a job from the shell (lifdag job launch JOB [--config FILE] [--tag k=v] [--wait])",
       runJob },
     { "jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata },
+    { "transform", "Translate a JSON record with the MDR's JSONata mappings (--source ID --target ID)",
+      runTransform },
+    { "translator", "HTTP drop-in for LIF's translator service (port 8007)", runTranslator },
 };
 
 void printUsage(FILE *to)

@@ -25,7 +25,6 @@ struct TranslatorServiceOptions
 // conform; 502 MDR unavailable. Errors are JSON {"detail": message, "code": code}.
 class TranslatorService : public QObject
 {
-    Q_OBJECT
 public:
     TranslatorService(std::shared_ptr<Transformer> transformer, TranslatorServiceOptions options,
                       QObject *parent = nullptr);
