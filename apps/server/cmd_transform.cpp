@@ -26,7 +26,6 @@ int runTransform(const QStringList &args)
     parser.addOption({ u"mdr"_s, u"MDR API base URL (default: $LIF_MDR_API_URL; key from $LIF_MDR_API_AUTH_TOKEN)."_s,
                        u"URL"_s });
     parser.addPositionalArgument(u"file"_s, u"The JSON record to translate ('-' or none: stdin)."_s, u"[FILE|-]"_s);
-    addCommonOptions(parser);
     if (!parse(parser, args,
                u"Translates a JSON record from one data model to another with the MDR's JSONata mappings, "
                "exactly as LIF's translator does, and prints the result."_s))

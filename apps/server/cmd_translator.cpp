@@ -26,7 +26,6 @@ int runTranslator(const QStringList &args)
                        u"10485760"_s });
     parser.addOption({ u"ttl"_s, u"Seconds a loaded mapping set is fresh before a background reload (default 300)."_s,
                        u"SECONDS"_s, u"300"_s });
-    addCommonOptions(parser);
     if (!parse(parser, args,
                u"Serves POST /translate/source/{source_id}/target/{target_id}: the JSON record in, the translated "
                "JSON out, as LIF's translator service does."_s))
