@@ -4,6 +4,7 @@
 
 #include <lifdag/codelocation/server.h>
 #include <lifdag/config/instanceconfig.h>
+#include <lifdag/daemon/daemon.h>
 #include <lifdag/instance/instance.h>
 
 #include <QCoreApplication>
@@ -79,6 +80,10 @@ int runDev(const QStringList &args)
     codelocation::Server codeServer(options, *registry);
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);
+    // The daemon's loops (the run queue under a QueuedRunCoordinator) run in this process too.
+    daemon::Daemon daemon(*instance, QStringLiteral("dev"));
+    daemon.addConfiguredLoops();
+    daemon.start();
 
     out(QStringLiteral("lifdag dev: instance %1 (%2)")
             .arg(home, (*instance)->storage().settings().describe()));
@@ -93,6 +98,7 @@ int runDev(const QStringList &args)
             .arg(parser.value(QStringLiteral("port"))));
     const int rc = QCoreApplication::exec();
     out(QStringLiteral("lifdag dev: stopping"));
+    daemon.stop();
     codeServer.shutdown();
     return rc;
 }
