@@ -1,5 +1,6 @@
 // `lifdag transform`: translate one JSON record with the MDR's mappings and print the result.
 #include "cli.h"
+#include "mappingsource_cli.h"
 
 #include <lifdag/transform/mappingsource.h>
 #include <lifdag/transform/transformer.h>
@@ -19,13 +20,9 @@ int runTransform(const QStringList &args)
     QCommandLineParser parser;
     parser.addOption({ u"source"_s, u"Source data model id."_s, u"ID"_s });
     parser.addOption({ u"target"_s, u"Target data model id."_s, u"ID"_s });
-    parser.addOption({ u"mappings"_s,
-                       u"Directory of MDR transformation-group exports plus schemas/<ID>.json "
-                       "(layout in modules/transform/README.md)."_s,
-                       u"DIR"_s });
-    parser.addOption({ u"mdr"_s, u"MDR API base URL (default: $LIF_MDR_API_URL; key from $LIF_MDR_API_AUTH_TOKEN)."_s,
-                       u"URL"_s });
-    parser.addPositionalArgument(u"file"_s, u"The JSON record to translate ('-' or none: stdin)."_s, u"[FILE|-]"_s);
+    addMappingSourceOptions(parser);
+    parser.addPositionalArgument(u"file"_s, u"The JSON record to translate ('-' or none: stdin)."_s,
+                                 u"[FILE|-]"_s);
     if (!parse(parser, args,
                u"Translates a JSON record from one data model to another with the MDR's JSONata mappings, "
                "exactly as LIF's translator does, and prints the result."_s))
@@ -35,22 +32,12 @@ int runTransform(const QStringList &args)
     const QString sourceId = parser.value(u"source"_s), targetId = parser.value(u"target"_s);
     if (sourceId.isEmpty() || targetId.isEmpty())
         return fail(u"--source and --target are required"_s, 2);
-    if (parser.isSet(u"mappings"_s) && parser.isSet(u"mdr"_s))
-        return fail(u"--mappings and --mdr exclude each other"_s, 2);
     if (parser.positionalArguments().size() > 1)
         return fail(u"expected at most one input file"_s, 2);
 
-    std::shared_ptr<transform::MappingSource> source;
-    if (parser.isSet(u"mappings"_s)) {
-        source = std::make_shared<transform::DirectoryMappingSource>(parser.value(u"mappings"_s));
-    } else {
-        auto options = transform::MdrOptions::fromEnvironment();
-        if (parser.isSet(u"mdr"_s))
-            options.baseUrl = QUrl(parser.value(u"mdr"_s));
-        if (options.baseUrl.isEmpty())
-            return fail(u"no mapping source: pass --mappings DIR or --mdr URL (or set LIF_MDR_API_URL)"_s, 2);
-        source = std::make_shared<transform::MdrMappingSource>(options);
-    }
+    const auto source = mappingSourceFromOptions(parser);
+    if (!source)
+        return fail(source.error().message, 2);
 
     const QString file = parser.positionalArguments().value(0, u"-"_s);
     QFile input;
@@ -66,7 +53,7 @@ int runTransform(const QStringList &args)
     if (!doc.isObject())
         return fail(u"%1: expected a JSON object (the record)"_s.arg(file));
 
-    transform::Transformer transformer(source, { std::chrono::hours(1), false });
+    transform::Transformer transformer(*source, { std::chrono::hours(1), false });
     auto result = transformer.translate(sourceId, targetId, doc.object());
     if (!result)
         return fail(result.error().message);
