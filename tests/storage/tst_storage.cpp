@@ -354,18 +354,18 @@ private Q_SLOTS:
     {
         RunRecord a = makeRun(u"j"_s), b = makeRun(u"j"_s), c = makeRun(u"j"_s);
         c.priority = 5;
-        for (const RunRecord &r : {a, b, c})
+        for (const RunRecord &r : { a, b, c })
             VERIFY_OK(m_storage->runs().addRun(r));
         RunRecord running = makeRun(u"j"_s, {}, RunStatus::Started);
         VERIFY_OK(m_storage->runs().addRun(running));
         ClaimPolicy policy;
         policy.maxConcurrentRuns = 3; // one slot is taken by the running run
-        QCOMPARE(claimIds(policy), (QStringList{c.runId, a.runId}));
+        QCOMPARE(claimIds(policy), (QStringList { c.runId, a.runId }));
         QCOMPARE((*m_storage->runs().run(c.runId))->status, RunStatus::Starting);
         QCOMPARE(m_storage->events().events(c.runId)->first().eventType, u"RUN_DEQUEUED"_s);
         QVERIFY(claimIds(policy).isEmpty()); // full
         QVERIFY(*m_storage->runs().transition(running.runId, RunStatus::Success));
-        QCOMPARE(claimIds(policy), QStringList{b.runId});
+        QCOMPARE(claimIds(policy), QStringList { b.runId });
     }
 
     void claimHonoursEveryKindOfTagLimit_data()
@@ -381,12 +381,12 @@ private Q_SLOTS:
     {
         QFETCH(QString, limitValue);
         QFETCH(int, expected);
-        VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"op"_s, u"a"_s}}, RunStatus::Started)));
+        VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, { { u"op"_s, u"a"_s } }, RunStatus::Started)));
         QStringList opB;
         for (int i = 0; i < 3; ++i)
-            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"op"_s, u"a"_s}})));
+            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, { { u"op"_s, u"a"_s } })));
         for (int i = 0; i < 2; ++i) {
-            RunRecord r = makeRun(u"j"_s, {{u"op"_s, u"b"_s}});
+            RunRecord r = makeRun(u"j"_s, { { u"op"_s, u"b"_s } });
             opB << r.runId;
             VERIFY_OK(m_storage->runs().addRun(r));
         }
@@ -400,7 +400,7 @@ private Q_SLOTS:
             limit.perUniqueValue = true;
         else if (!limitValue.isEmpty())
             limit.value = limitValue;
-        policy.tagLimits = {limit};
+        policy.tagLimits = { limit };
         const QStringList claimed = claimIds(policy);
         QCOMPARE(claimed.size(), expected);
         QVERIFY(claimed.contains(untagged.runId)); // a blocked run never blocks the runs behind it
@@ -411,7 +411,7 @@ private Q_SLOTS:
     void concurrentClaimsNeverExceedALimitNorClaimTwice()
     {
         for (int i = 0; i < 40; ++i)
-            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, {{u"team"_s, u"t%1"_s.arg(i % 2)}})));
+            VERIFY_OK(m_storage->runs().addRun(makeRun(u"j"_s, { { u"team"_s, u"t%1"_s.arg(i % 2) } })));
         ClaimPolicy policy;
         policy.maxConcurrentRuns = 7;
         policy.maxClaims = 3;
@@ -435,7 +435,7 @@ private Q_SLOTS:
         QCOMPARE(all.size(), 7);
         QCOMPARE(QSet<QString>(all.begin(), all.end()).size(), 7);
         RunFilter live;
-        live.statuses = {RunStatus::Starting};
+        live.statuses = { RunStatus::Starting };
         QCOMPARE(m_storage->runs().runs(live, 100)->runs.size(), 7);
     }
 
@@ -555,6 +555,81 @@ private Q_SLOTS:
         const Event stored = m_storage->events().events(r.runId)->first();
         QVERIFY(!stored.message.contains(u"event-secret"_s));
         QVERIFY(!stored.payload.value(u"header"_s).toString().contains(u"event-secret"_s));
+    }
+
+    // The webserver's live events rely on these: every append and status change names its run.
+    void appendsAndStatusChangesNotifyWithTheRunId()
+    {
+        std::mutex m;
+        QStringList events, statuses;
+        auto subEvents = m_storage->subscribeWithPayload(kEventsChannel, [&](const QString &p) {
+            std::lock_guard lock(m);
+            events << p;
+        });
+        VERIFY_OK(subEvents);
+        auto subStatus = m_storage->subscribeWithPayload(kRunStatusChannel, [&](const QString &p) {
+            std::lock_guard lock(m);
+            statuses << p;
+        });
+        VERIFY_OK(subStatus);
+        const RunRecord a = makeRun(u"a"_s);
+        const RunRecord b = makeRun(u"b"_s);
+        VERIFY_OK(m_storage->runs().addRun(a));
+        VERIFY_OK(m_storage->runs().addRun(b));
+        VERIFY_OK(m_storage->events().append({ runEvent(a.runId, EventType::EngineEvent, u"one"_s),
+                                               runEvent(a.runId, EventType::EngineEvent, u"two"_s),
+                                               runEvent(b.runId, EventType::EngineEvent, u"three"_s) }));
+        VERIFY_OK(m_storage->runs().transition(a.runId, RunStatus::Canceled));
+        VERIFY_OK(m_storage->runs().deleteRun(b.runId));
+        auto has = [&](const QStringList &list, const QString &id, int times) {
+            std::lock_guard lock(m);
+            return list.count(id) == times;
+        };
+        QTRY_VERIFY(has(events, a.runId, 1)); // one notification per run and append
+        QTRY_VERIFY(has(events, b.runId, 1));
+        QTRY_VERIFY(has(statuses, a.runId, 2)); // added, canceled
+        QTRY_VERIFY(has(statuses, b.runId, 2)); // added, deleted
+        VERIFY_OK(m_storage->notify(u"lifdag_test_channel"_s, u"hello"_s));
+    }
+
+    void tokensAreStoredAsGivenAndRevokedOnce()
+    {
+        auto &admin = m_storage->admin();
+        ApiToken t { u"abc123"_s, u"ci"_s, u"launcher"_s, QByteArray(16, '\x01'), QByteArray(32, '\x7f'), {},
+                     u"cli"_s,    {} };
+        VERIFY_OK(admin.addToken(t));
+        QVERIFY(!admin.addToken(t).ok()); // the id is unique
+        auto list = admin.tokens();
+        VERIFY_OK(list);
+        QCOMPARE(list->size(), 1);
+        QCOMPARE(list->first().salt, t.salt);
+        QCOMPARE(list->first().hash, t.hash);
+        QCOMPARE(list->first().role, u"launcher"_s);
+        QVERIFY(!list->first().revokedAt.isValid());
+        QCOMPARE(*admin.revokeToken(u"abc123"_s), true);
+        QCOMPARE(*admin.revokeToken(u"abc123"_s), false);
+        QVERIFY(admin.tokens()->first().revokedAt.isValid());
+    }
+
+    void auditLogPagesNewestFirst()
+    {
+        auto &admin = m_storage->admin();
+        for (int i = 0; i < 5; ++i)
+            VERIFY_OK(admin.addAudit({ 0,
+                                       {},
+                                       u"admin-token"_s,
+                                       u"launcher_config.update"_s,
+                                       u"run_launcher"_s,
+                                       QJsonObject { { u"n"_s, i } },
+                                       QJsonObject { { u"n"_s, i + 1 } } }));
+        const auto first = admin.audit(3);
+        VERIFY_OK(first);
+        QCOMPARE(first->size(), 3);
+        QCOMPARE(first->at(0).after.value(u"n"_s).toInt(), 5);
+        const auto rest = admin.audit(10, first->last().id);
+        QCOMPARE(rest->size(), 2);
+        QCOMPARE(rest->last().before.value(u"n"_s).toInt(), 0);
+        QCOMPARE(rest->last().actor, u"admin-token"_s);
     }
 };
 

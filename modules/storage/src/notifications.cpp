@@ -21,7 +21,7 @@ std::atomic<quint64> g_listenerCounter { 0 };
 struct LocalRegistry
 {
     QMutex mutex;
-    std::multimap<QString, std::pair<quint64, std::function<void()>>> subscribers; // key: file + channel
+    std::multimap<QString, std::pair<quint64, PayloadCallback>> subscribers; // key: file + channel
     quint64 next = 1;
 };
 LocalRegistry &localRegistry()
@@ -31,10 +31,10 @@ LocalRegistry &localRegistry()
 }
 } // namespace
 
-void notifyLocal(const QString &key)
+void notifyLocal(const QString &key, const QString &payload)
 {
     LocalRegistry &r = localRegistry();
-    std::vector<std::function<void()>> callbacks;
+    std::vector<PayloadCallback> callbacks;
     {
         QMutexLocker lock(&r.mutex);
         auto [a, b] = r.subscribers.equal_range(key);
@@ -42,10 +42,10 @@ void notifyLocal(const QString &key)
             callbacks.push_back(it->second.second);
     }
     for (auto &cb : callbacks)
-        cb();
+        cb(payload);
 }
 
-std::shared_ptr<void> subscribeLocal(const QString &key, std::function<void()> callback)
+std::shared_ptr<void> subscribeLocal(const QString &key, PayloadCallback callback)
 {
     LocalRegistry &r = localRegistry();
     quint64 id = 0;
@@ -73,42 +73,42 @@ namespace {
 class PgListener
 {
 public:
-    PgListener(const Settings &settings, const QString &channel, std::function<void()> callback)
+    PgListener(const Settings &settings, const QString &channel, PayloadCallback callback)
     {
         const QString name = QStringLiteral("lifdag-listen-%1").arg(g_listenerCounter.fetch_add(1));
         std::promise<QString> ready;
         auto readyFuture = ready.get_future();
-        m_thread.reset(
-            QThread::create([this, settings, channel, callback, name, ready = std::move(ready)]() mutable {
-                {
-                    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-                    db.setHostName(settings.host);
-                    db.setPort(settings.port);
-                    db.setUserName(settings.user);
-                    db.setPassword(settings.password);
-                    db.setDatabaseName(settings.database);
-                    if (!db.open() || !db.driver()->subscribeToNotification(channel)) {
-                        ready.set_value(db.lastError().text().isEmpty() ? QStringLiteral("LISTEN failed")
-                                                                        : db.lastError().text());
-                    } else {
-                        QEventLoop loop;
-                        QObject::connect(db.driver(), &QSqlDriver::notification, &loop,
-                                         [callback](const QString &, QSqlDriver::NotificationSource,
-                                                    const QVariant &) { callback(); });
-                        {
-                            QMutexLocker lock(&m_mutex);
-                            m_loop = &loop;
-                        }
-                        ready.set_value(QString());
-                        if (!m_stopping)
-                            loop.exec();
+        m_thread.reset(QThread::create([this, settings, channel, callback, name,
+                                        ready = std::move(ready)]() mutable {
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+                db.setHostName(settings.host);
+                db.setPort(settings.port);
+                db.setUserName(settings.user);
+                db.setPassword(settings.password);
+                db.setDatabaseName(settings.database);
+                if (!db.open() || !db.driver()->subscribeToNotification(channel)) {
+                    ready.set_value(db.lastError().text().isEmpty() ? QStringLiteral("LISTEN failed")
+                                                                    : db.lastError().text());
+                } else {
+                    QEventLoop loop;
+                    QObject::connect(db.driver(), &QSqlDriver::notification, &loop,
+                                     [callback](const QString &, QSqlDriver::NotificationSource,
+                                                const QVariant &payload) { callback(payload.toString()); });
+                    {
                         QMutexLocker lock(&m_mutex);
-                        m_loop = nullptr;
+                        m_loop = &loop;
                     }
-                    db.close();
+                    ready.set_value(QString());
+                    if (!m_stopping)
+                        loop.exec();
+                    QMutexLocker lock(&m_mutex);
+                    m_loop = nullptr;
                 }
-                QSqlDatabase::removeDatabase(name);
-            }));
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(name);
+        }));
         m_thread->start();
         m_error = readyFuture.get();
     }
@@ -136,7 +136,7 @@ private:
 } // namespace
 
 Result<std::shared_ptr<void>> subscribePostgres(const Settings &settings, const QString &channel,
-                                                std::function<void()> callback)
+                                                PayloadCallback callback)
 {
     auto listener = std::make_shared<PgListener>(settings, channel, std::move(callback));
     if (!listener->error().isEmpty())

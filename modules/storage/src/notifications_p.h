@@ -10,9 +10,11 @@
 
 namespace lifdag::storage::detail {
 
-void notifyLocal(const QString &key);
-std::shared_ptr<void> subscribeLocal(const QString &key, std::function<void()> callback);
+using PayloadCallback = std::function<void(const QString &payload)>;
+
+void notifyLocal(const QString &key, const QString &payload = {});
+std::shared_ptr<void> subscribeLocal(const QString &key, PayloadCallback callback);
 Result<std::shared_ptr<void>> subscribePostgres(const Settings &settings, const QString &channel,
-                                                std::function<void()> callback);
+                                                PayloadCallback callback);
 
 } // namespace lifdag::storage::detail

@@ -12,6 +12,7 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QVariant>
+#include <limits>
 
 Q_LOGGING_CATEGORY(lcStorage, "lifdag.storage")
 
@@ -72,6 +73,19 @@ const QList<Migration> &migrations()
                              "errors TEXT NOT NULL, PRIMARY KEY (daemon_type, daemon_id))"),
           },
           {} },
+        // The webserver's API tokens (salted hashes only) and the administrators' audit log.
+        { 2,
+          {
+              QStringLiteral(
+                  "CREATE TABLE api_tokens (token_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT "
+                  "NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL, created_at BIGINT NOT NULL, "
+                  "created_by TEXT NOT NULL, revoked_at BIGINT)"),
+              QStringLiteral(
+                  "CREATE TABLE audit_log (id BIGSERIAL PRIMARY KEY, ts BIGINT NOT NULL, actor TEXT NOT "
+                  "NULL, action TEXT NOT NULL, target TEXT NOT NULL, before_value TEXT, "
+                  "after_value TEXT)"),
+          },
+          {} },
     };
     return steps;
 }
@@ -128,7 +142,8 @@ class SqlStorage final : public Storage,
                          public RunStorage,
                          public EventLogStorage,
                          public ScheduleStorage,
-                         public HeartbeatStorage
+                         public HeartbeatStorage,
+                         public AdminStorage
 {
 public:
     explicit SqlStorage(const Settings &settings)
@@ -140,6 +155,7 @@ public:
     EventLogStorage &events() override { return *this; }
     ScheduleStorage &schedules() override { return *this; }
     HeartbeatStorage &heartbeats() override { return *this; }
+    AdminStorage &admin() override { return *this; }
     const Settings &settings() const override { return m_pool.settings(); }
 
     // Runs `fn` on this thread's connection; a lost connection is re-opened and `fn` retried once.
@@ -193,15 +209,18 @@ public:
         return r ? *r : -1;
     }
 
-    Status notify(const QString &channel) override
+    Status notify(const QString &channel, const QString &payload) override
     {
         if (!m_pg) {
-            detail::notifyLocal(settings().describe() + QLatin1Char('#') + channel);
+            detail::notifyLocal(settings().describe() + QLatin1Char('#') + channel, payload);
             return {};
         }
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
-            if (!q.exec(QStringLiteral("NOTIFY ") + channel))
+            q.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
+            q.addBindValue(channel);
+            q.addBindValue(text(payload));
+            if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("NOTIFY %1").arg(channel));
             return true;
         });
@@ -210,10 +229,31 @@ public:
 
     Result<std::shared_ptr<void>> subscribe(const QString &channel, std::function<void()> callback) override
     {
+        return subscribeWithPayload(channel,
+                                    [callback = std::move(callback)](const QString &) { callback(); });
+    }
+
+    Result<std::shared_ptr<void>> subscribeWithPayload(const QString &channel,
+                                                       std::function<void(const QString &)> callback) override
+    {
         if (!m_pg)
             return detail::subscribeLocal(settings().describe() + QLatin1Char('#') + channel,
                                           std::move(callback));
         return detail::subscribePostgres(settings(), channel, std::move(callback));
+    }
+
+    // Notifies `channel` once per distinct run id; a failed NOTIFY is logged, never an error of
+    // the operation that already happened.
+    void announce(QLatin1StringView channel, const QStringList &runIds)
+    {
+        QStringList seen;
+        for (const QString &id : runIds) {
+            if (seen.contains(id))
+                continue;
+            seen << id;
+            if (const Status s = notify(channel, id); !s)
+                qCWarning(lcStorage, "%s", qPrintable(s.error().message));
+        }
     }
 
     Result<int> schemaVersion() override
@@ -331,7 +371,10 @@ public:
                 return sqlError(db.lastError(), QStringLiteral("committing run %1").arg(run.runId));
             return true;
         });
-        return r ? Status {} : Status(r.error());
+        if (!r)
+            return r.error();
+        announce(kRunStatusChannel, { run.runId });
+        return {};
     }
 
     Status insertTags(QSqlDatabase &db, qint64 seq, const QMap<QString, QString> &tags)
@@ -438,7 +481,7 @@ public:
         }
         if (allowed.isEmpty())
             return false;
-        return withDb([&](QSqlDatabase &db) -> Result<bool> {
+        auto moved = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QString sets = QStringLiteral("status = ?, updated_at = ?");
             if (to == RunStatus::Started)
                 sets += QStringLiteral(", started_at = COALESCE(started_at, ?)");
@@ -458,6 +501,9 @@ public:
                                 QStringLiteral("moving run %1 to %2").arg(runId, runStatusName(to)));
             return q.numRowsAffected() == 1;
         });
+        if (moved.ok() && *moved)
+            announce(kRunStatusChannel, { runId });
+        return moved;
     }
 
     Status updateRunColumns(const QString &runId, const QString &sets, const QVariantList &values,
@@ -619,7 +665,7 @@ public:
 
     Result<bool> deleteRun(const QString &runId) override
     {
-        return withDb([&](QSqlDatabase &db) -> Result<bool> {
+        auto deleted = withDb([&](QSqlDatabase &db) -> Result<bool> {
             if (!db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
             QSqlQuery q(db);
@@ -645,6 +691,9 @@ public:
                                 QStringLiteral("committing the deletion of run %1").arg(runId));
             return deleted;
         });
+        if (deleted.ok() && *deleted)
+            announce(kRunStatusChannel, { runId });
+        return deleted;
     }
 
     static QString liveStatusList()
@@ -657,7 +706,7 @@ public:
 
     Result<QList<RunRecord>> claimQueuedRuns(const ClaimPolicy &policy) override
     {
-        return withDb([&](QSqlDatabase &db) -> Result<QList<RunRecord>> {
+        auto claimed = withDb([&](QSqlDatabase &db) -> Result<QList<RunRecord>> {
             QSqlQuery q(db);
             if (m_pg) {
                 if (!db.transaction())
@@ -686,6 +735,15 @@ public:
             }
             return claimed;
         });
+        if (claimed.ok() && !claimed->isEmpty()) {
+            QStringList ids;
+            for (const RunRecord &run : *claimed)
+                ids << run.runId;
+            if (!m_pg)
+                announce(kEventsChannel, ids); // PostgreSQL: RUN_DEQUEUED notified on insert
+            announce(kRunStatusChannel, ids);
+        }
+        return claimed;
     }
 
     Result<QList<RunRecord>> claimLocked(QSqlDatabase &db, const ClaimPolicy &policy)
@@ -776,7 +834,7 @@ public:
     {
         if (events.isEmpty())
             return QList<qint64>();
-        return withDb([&](QSqlDatabase &db) -> Result<QList<qint64>> {
+        auto appended = withDb([&](QSqlDatabase &db) -> Result<QList<qint64>> {
             const bool wrap = events.size() > chunkRows();
             if (wrap && !db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
@@ -790,6 +848,13 @@ public:
                 return sqlError(db.lastError(), QStringLiteral("committing events"));
             return ids;
         });
+        if (appended.ok() && !m_pg) { // PostgreSQL notifies in the INSERT itself (appendOn)
+            QStringList runIds;
+            for (const Event &e : events)
+                runIds << e.runId;
+            announce(kEventsChannel, runIds);
+        }
+        return appended;
     }
 
     // Rows per statement: larger statements bind slower in Qt's drivers than they save in round
@@ -809,7 +874,10 @@ public:
             sql.reserve(sql.size() + n * 24);
             for (qsizetype i = 0; i < n; ++i)
                 sql += i ? QStringLiteral(",(?,?,?,?,?,?,?)") : QStringLiteral("(?,?,?,?,?,?,?)");
-            sql += QStringLiteral(" RETURNING id");
+            // PostgreSQL: listeners of kEventsChannel learn the run at commit, without another round
+            // trip (identical notifications of one transaction are delivered once).
+            sql += m_pg ? QStringLiteral(" RETURNING id, pg_notify('lifdag_events', run_id) IS NULL")
+                        : QStringLiteral(" RETURNING id");
             QSqlQuery q(db);
             q.setForwardOnly(true);
             q.prepare(sql);
@@ -1033,6 +1101,108 @@ public:
                 for (const QJsonValue &v : QJsonDocument::fromJson(q.value(3).toString().toUtf8()).array())
                     h.errors.append(v.toString());
                 out.append(h);
+            }
+            return out;
+        });
+    }
+
+    // ---- API tokens and audit log --------------------------------------------------------------
+
+    Status addToken(const ApiToken &t) override
+    {
+        auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("INSERT INTO api_tokens (token_id, name, role, salt, hash, created_at, "
+                                     "created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)"));
+            q.addBindValue(t.id);
+            q.addBindValue(text(t.name));
+            q.addBindValue(text(t.role));
+            q.addBindValue(QString::fromLatin1(t.salt.toHex()));
+            q.addBindValue(QString::fromLatin1(t.hash.toHex()));
+            q.addBindValue(ms(t.createdAt.isValid() ? t.createdAt : QDateTime::currentDateTimeUtc()));
+            q.addBindValue(text(t.createdBy));
+            if (!q.exec())
+                return sqlError(q.lastError(), QStringLiteral("storing API token %1").arg(t.id));
+            return true;
+        });
+        return r ? Status {} : Status(r.error());
+    }
+
+    Result<QList<ApiToken>> tokens() override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<QList<ApiToken>> {
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            if (!q.exec(QStringLiteral("SELECT token_id, name, role, salt, hash, created_at, created_by, "
+                                       "revoked_at FROM api_tokens ORDER BY created_at, token_id")))
+                return sqlError(q.lastError(), QStringLiteral("listing API tokens"));
+            QList<ApiToken> out;
+            while (q.next()) {
+                ApiToken t;
+                t.id = q.value(0).toString();
+                t.name = q.value(1).toString();
+                t.role = q.value(2).toString();
+                t.salt = QByteArray::fromHex(q.value(3).toString().toLatin1());
+                t.hash = QByteArray::fromHex(q.value(4).toString().toLatin1());
+                t.createdAt = fromMs(q.value(5));
+                t.createdBy = q.value(6).toString();
+                t.revokedAt = fromMs(q.value(7));
+                out.append(t);
+            }
+            return out;
+        });
+    }
+
+    Result<bool> revokeToken(const QString &id) override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<bool> {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral(
+                "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"));
+            q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            q.addBindValue(id);
+            if (!q.exec())
+                return sqlError(q.lastError(), QStringLiteral("revoking API token %1").arg(id));
+            return q.numRowsAffected() == 1;
+        });
+    }
+
+    Result<qint64> addAudit(const AuditEntry &e) override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<qint64> {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, before_value, "
+                                     "after_value) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
+            q.addBindValue(ms(e.timestamp.isValid() ? e.timestamp : QDateTime::currentDateTimeUtc()));
+            q.addBindValue(text(e.actor));
+            q.addBindValue(text(e.action));
+            q.addBindValue(text(e.target));
+            q.addBindValue(redaction::redact(toJsonText(e.before)));
+            q.addBindValue(redaction::redact(toJsonText(e.after)));
+            if (!q.exec() || !q.next())
+                return sqlError(q.lastError(), QStringLiteral("recording an audit entry (%1)").arg(e.action));
+            const qint64 id = q.value(0).toLongLong();
+            q.finish();
+            return id;
+        });
+    }
+
+    Result<QList<AuditEntry>> audit(int limit, qint64 beforeId) override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<QList<AuditEntry>> {
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            q.prepare(QStringLiteral("SELECT id, ts, actor, action, target, before_value, after_value FROM "
+                                     "audit_log WHERE id < ? ORDER BY id DESC LIMIT %1")
+                          .arg(qMax(1, limit)));
+            q.addBindValue(beforeId > 0 ? beforeId : std::numeric_limits<qint64>::max());
+            if (!q.exec())
+                return sqlError(q.lastError(), QStringLiteral("reading the audit log"));
+            QList<AuditEntry> out;
+            while (q.next()) {
+                out.append({ q.value(0).toLongLong(), fromMs(q.value(1)), q.value(2).toString(),
+                             q.value(3).toString(), q.value(4).toString(), fromJsonText(q.value(5)),
+                             fromJsonText(q.value(6)) });
             }
             return out;
         });

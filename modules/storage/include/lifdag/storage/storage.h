@@ -186,6 +186,43 @@ public:
     virtual Result<QList<Heartbeat>> all() = 0;
 };
 
+// API tokens of the webserver (hashed at rest: only a salt and SHA-256(salt + secret) are kept)
+// and the administrators' audit log. Added for the webserver (schema version 2).
+struct ApiToken
+{
+    QString id; // public part of the token, the lookup key
+    QString name;
+    QString role; // viewer | launcher | admin
+    QByteArray salt;
+    QByteArray hash;
+    QDateTime createdAt;
+    QString createdBy;
+    QDateTime revokedAt; // invalid while the token is valid
+};
+
+struct AuditEntry
+{
+    qint64 id = 0;
+    QDateTime timestamp;
+    QString actor; // who (token name and id, or "anonymous" when authentication is off)
+    QString action; // e.g. "launcher_config.update"
+    QString target;
+    QJsonObject before;
+    QJsonObject after;
+};
+
+class AdminStorage
+{
+public:
+    virtual ~AdminStorage() = default;
+    virtual Status addToken(const ApiToken &token) = 0; // an existing id is an error
+    virtual Result<QList<ApiToken>> tokens() = 0; // revoked ones included, oldest first
+    virtual Result<bool> revokeToken(const QString &id) = 0; // false: unknown or already revoked
+    virtual Result<qint64> addAudit(const AuditEntry &entry) = 0; // timestamp defaults to now
+    // Newest first; `beforeId` > 0 pages on (entries with a smaller id).
+    virtual Result<QList<AuditEntry>> audit(int limit, qint64 beforeId = 0) = 0;
+};
+
 struct MigrationReport
 {
     int fromVersion = 0;
@@ -200,23 +237,33 @@ public:
     virtual EventLogStorage &events() = 0;
     virtual ScheduleStorage &schedules() = 0;
     virtual HeartbeatStorage &heartbeats() = 0;
+    virtual AdminStorage &admin() = 0;
     virtual const Settings &settings() const = 0;
     // Creates or upgrades the schema under a lock (pg_advisory_lock / BEGIN IMMEDIATE).
     virtual Result<MigrationReport> migrate() = 0;
     virtual Result<int> schemaVersion() = 0;
 
     // Wake-ups across processes: PostgreSQL NOTIFY/LISTEN; with SQLite, subscribers in this
-    // process only (others fall back to polling). `channel` is a plain identifier.
-    virtual Status notify(const QString &channel) = 0;
+    // process only (others fall back to polling). `channel` is a plain identifier; `payload` is
+    // short text (PostgreSQL allows < 8000 bytes).
+    virtual Status notify(const QString &channel, const QString &payload = {}) = 0;
     // Calls `callback` (on a private thread) for every notification on `channel` until the
     // returned handle is destroyed.
     virtual Result<std::shared_ptr<void>> subscribe(const QString &channel,
                                                     std::function<void()> callback) = 0;
+    // The same, with each notification's payload.
+    virtual Result<std::shared_ptr<void>>
+    subscribeWithPayload(const QString &channel, std::function<void(const QString &payload)> callback) = 0;
 };
 
 // Channels the services use.
 inline constexpr QLatin1StringView kRunsQueuedChannel("lifdag_runs_queued");
 inline constexpr QLatin1StringView kRunsEndedChannel("lifdag_runs_ended");
+// Issued by the storage itself (added for the webserver's live events): payload = the run id.
+// kEventsChannel after events of that run were appended (on PostgreSQL in the same statement,
+// delivered at commit); kRunStatusChannel after the run was added, moved, dequeued or deleted.
+inline constexpr QLatin1StringView kEventsChannel("lifdag_events");
+inline constexpr QLatin1StringView kRunStatusChannel("lifdag_run_status");
 
 // The schema version this build writes.
 int currentSchemaVersion();
