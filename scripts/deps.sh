@@ -14,6 +14,7 @@ PACKAGES=(
   libyaml-cpp-dev libvalijson-dev libbenchmark-dev
   postgresql postgresql-client
   xvfb xauth procps iproute2
+  podman runc debootstrap uidmap
 )
 
 missing=()
