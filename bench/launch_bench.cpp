@@ -4,80 +4,29 @@
 // Needs the `lifdag` executable beside bench/ (../bin/lifdag); PostgreSQL coordinates as for
 // storage_bench (scripts/bench.sh launch_bench starts a throwaway server).
 #include "benchutil.h"
+#include "benchinstance.h"
 
 #include <lifdag/instance/instance.h>
 #include <lifdag/launcher/launcher.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QLoggingCategory>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTemporaryDir>
-#include <QThread>
 
 using namespace lifdag;
 using namespace Qt::StringLiterals;
 
 namespace {
 
-QString lifdagExecutable()
+int runBench(const char *name, bench::Backend backend, int runs, int keys)
 {
-    return QDir(QCoreApplication::applicationDirPath()).filePath(u"../bin/lifdag"_s);
-}
-
-bool writeFile(const QString &path, const QString &text)
-{
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(text.toUtf8()) > 0;
-}
-
-// Polls storage until the run ended; returns its status.
-RunStatus waitForEnd(instance::Instance &instance, const QString &runId)
-{
-    while (true) {
-        const auto run = instance.storage().runs().run(runId);
-        if (run && run->has_value() && isTerminal((*run)->status))
-            return (*run)->status;
-        QThread::usleep(500);
-    }
-}
-
-int runBench(const char *name, const QString &storageYaml, int runs, int keys)
-{
-    QTemporaryDir home;
-    if (!writeFile(home.filePath(u"dagster.yaml"_s), storageYaml))
-        return 1;
-    QProcess server;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(u"DAGSTER_HOME"_s, home.path());
-    env.insert(u"QT_LOGGING_RULES"_s, u"lifdag.*.info=false"_s);
-    server.setProcessEnvironment(env);
-    server.start(lifdagExecutable(),
-                 { u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
-                   u"--location-name"_s, u"bench"_s, u"--log-level"_s, u"warning"_s });
-    QString banner;
-    while (!banner.contains(u"listening"_s) && server.waitForReadyRead(10000))
-        banner += QString::fromUtf8(server.readAllStandardOutput());
-    const auto m = QRegularExpression(u"listening on [^:]+:(\\d+)"_s).match(banner);
-    if (!m.hasMatch()) {
-        std::fprintf(stderr, "code server did not start: %s\n",
-                     qPrintable(QString::fromUtf8(server.readAllStandardError())));
+    bench::BenchInstance bi(backend);
+    if (!bi.ok()) {
+        std::fprintf(stderr, "%s\n", qPrintable(bi.error()));
         return 1;
     }
-    writeFile(home.filePath(u"workspace.yaml"_s),
-              u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: bench}\n"_s.arg(
-                  m.captured(1)));
-    qputenv("DAGSTER_HOME", home.path().toUtf8());
-    auto opened = instance::Instance::open(home.path());
-    if (!opened) {
-        std::fprintf(stderr, "%s\n", qPrintable(opened.error().message));
-        return 1;
-    }
-    instance::Instance &inst = **opened;
+    instance::Instance &inst = bi.instance();
 
     QList<double> samples;
     for (int i = 0; i < runs + 5; ++i) {
@@ -90,7 +39,7 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
             std::fprintf(stderr, "launch failed\n");
             return 1;
         }
-        if (waitForEnd(inst, outcome->run->runId) != RunStatus::Success) {
+        if (bi.waitForEnd(outcome->run->runId) != RunStatus::Success) {
             std::fprintf(stderr, "run failed\n");
             return 1;
         }
@@ -112,7 +61,7 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
     QElapsedTimer t;
     t.start();
     const auto outcome = launcher::submitRun(inst, fan);
-    if (!outcome || !outcome->run || waitForEnd(inst, outcome->run->runId) != RunStatus::Success) {
+    if (!outcome || !outcome->run || bi.waitForEnd(outcome->run->runId) != RunStatus::Success) {
         std::fprintf(stderr, "fanout run failed\n");
         return 1;
     }
@@ -132,8 +81,6 @@ int runBench(const char *name, const QString &storageYaml, int runs, int keys)
                runMs * 1000.0 / steps, "us/step");
     bench::row(name, qPrintable(u"fanout_job %1 keys: events stored/s"_s.arg(keys)),
                events->size() / (qMax(1.0, runMs) / 1000.0), "events/s");
-    server.terminate();
-    server.waitForFinished(10000);
     return 0;
 }
 
@@ -156,16 +103,8 @@ int main(int argc, char *argv[])
     std::printf("%-10s %-48s %14s\n", "backend", "figure", "value");
     int rc = 0;
     if (backend == u"sqlite"_s || backend == u"both"_s)
-        rc |= runBench("sqlite", u"storage:\n  sqlite:\n    base_dir: storage\n"_s, runs, keys);
-    if (backend == u"postgres"_s || backend == u"both"_s) {
-        const QString yaml = u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n "
-                             u"     username: %3\n"
-                             "      password: {env: LIFDAG_BENCH_PG_PASSWORD}\n      db_name: %4\n"_s.arg(
-                                 qEnvironmentVariable("LIFDAG_BENCH_PG_HOST", u"127.0.0.1"_s),
-                                 qEnvironmentVariable("LIFDAG_BENCH_PG_PORT", u"5432"_s),
-                                 qEnvironmentVariable("LIFDAG_BENCH_PG_USER", u"postgres"_s),
-                                 qEnvironmentVariable("LIFDAG_BENCH_PG_DB", u"lifdag_bench"_s));
-        rc |= runBench("postgres", yaml, runs, keys);
-    }
+        rc |= runBench("sqlite", bench::Backend::Sqlite, runs, keys);
+    if (backend == u"postgres"_s || backend == u"both"_s)
+        rc |= runBench("postgres", bench::Backend::Postgres, runs, keys);
     return rc;
 }

@@ -96,12 +96,7 @@ private Q_SLOTS:
         m_database = u"lifdag_e2e_"_s + QUuid::createUuid().toString(QUuid::Id128).left(10);
         admin(u"CREATE DATABASE "_s + m_database);
         writeFile(u"dagster.yaml"_s,
-                  u"storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n      "
-                  u"username: %3\n"
-                  "      password: {env: LIFDAG_E2E_PG_PASSWORD}\n      db_name: %4\n"_s.arg(m_pg.host)
-                      .arg(m_pg.port)
-                      .arg(m_pg.user, m_database)
-                      .toUtf8());
+                  test::postgresInstanceYaml(m_pg, m_database, u"LIFDAG_E2E_PG_PASSWORD"_s).toUtf8());
         qputenv("LIFDAG_E2E_PG_PASSWORD", m_pg.password.toUtf8());
         qputenv("DAGSTER_HOME", m_home.path().toUtf8());
 
@@ -109,26 +104,15 @@ private Q_SLOTS:
         env.insert(u"ADAPTERS__DEMO__ORG1__CREDENTIALS__TOKEN"_s, u"adapter-secret-value"_s);
         env.insert(u"CTX_ONLY_VARIABLE"_s, u"context secret value"_s);
         m_codeServer.setProcessEnvironment(env);
-        m_codeServer.setProcessChannelMode(QProcess::SeparateChannels);
-        m_codeServer.start(test::lifdagExecutable(),
-                           { u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
-                             u"--location-name"_s, u"e2e"_s, u"--container-context"_s,
-                             uR"({"env_vars": ["CTX_ONLY_VARIABLE", "CTX_INLINE=inline value"]})"_s });
-        QVERIFY(m_codeServer.waitForStarted());
-        QElapsedTimer t;
-        t.start();
-        QString line;
-        while (t.elapsed() < 15000 && !line.contains(u"listening"_s)) {
-            m_codeServer.waitForReadyRead(200);
-            line += QString::fromUtf8(m_codeServer.readAllStandardOutput());
-        }
-        const auto m = QRegularExpression(u"listening on [^:]+:(\\d+)"_s).match(line);
-        QVERIFY2(m.hasMatch(), qPrintable(line + QString::fromUtf8(m_codeServer.readAllStandardError())));
-        m_port = m.captured(1).toInt();
-        writeFile(
-            u"workspace.yaml"_s,
-            u"load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: e2e}\n"_s.arg(m_port)
-                .toUtf8());
+        QString error;
+        m_port = test::startLifdagServer(
+            m_codeServer,
+            { u"code-server"_s, u"start"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s, u"--location-name"_s,
+              u"e2e"_s, u"--container-context"_s,
+              uR"({"env_vars": ["CTX_ONLY_VARIABLE", "CTX_INLINE=inline value"]})"_s },
+            &error);
+        QVERIFY2(m_port > 0, qPrintable(error));
+        writeFile(u"workspace.yaml"_s, test::grpcWorkspaceYaml(m_port, u"e2e"_s).toUtf8());
         auto opened = instance::Instance::open(m_home.path());
         QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message));
         m_instance = *opened;

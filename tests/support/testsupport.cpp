@@ -1,6 +1,9 @@
 #include "testsupport.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QProcessEnvironment>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -74,6 +77,54 @@ QString pgAdmin(const PgServer &server, const QString &sql)
 QString lifdagExecutable()
 {
     return QStringLiteral(LIFDAG_BINARY_DIR "/bin/lifdag");
+}
+
+int startLifdagServer(QProcess &process, const QStringList &args, QString *error, int timeoutMs)
+{
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    process.start(lifdagExecutable(), args);
+    if (!process.waitForStarted(timeoutMs)) {
+        *error = QStringLiteral("%1 did not start: %2").arg(lifdagExecutable(), process.errorString());
+        return 0;
+    }
+    static const QRegularExpression listening(QStringLiteral("listening on (?:https?://)?[^\\s:]+:(\\d+)"));
+    QString output;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs && process.state() == QProcess::Running) {
+        process.waitForReadyRead(100);
+        output += QString::fromUtf8(process.readAllStandardOutput());
+        const auto m = listening.match(output);
+        if (m.hasMatch())
+            return m.captured(1).toInt();
+    }
+    *error = QStringLiteral("`lifdag %1` printed no \"listening on\" line within %2 ms; stdout: %3 stderr: %4")
+                 .arg(args.join(QLatin1Char(' ')))
+                 .arg(timeoutMs)
+                 .arg(output, QString::fromUtf8(process.readAllStandardError()));
+    return 0;
+}
+
+QString postgresInstanceYaml(const PgServer &server, const QString &database, const QString &passwordEnv)
+{
+    return QStringLiteral("storage:\n  postgres:\n    postgres_db:\n      hostname: %1\n      port: %2\n"
+                          "      username: %3\n      password: {env: %4}\n      db_name: %5\n")
+        .arg(server.host)
+        .arg(server.port)
+        .arg(server.user, passwordEnv, database);
+}
+
+QString grpcWorkspaceYaml(int port, const QString &locationName)
+{
+    return QStringLiteral("load_from:\n  - grpc_server: {host: 127.0.0.1, port: %1, location_name: %2}\n")
+        .arg(port)
+        .arg(locationName);
+}
+
+bool writeTextFile(const QString &path, const QByteArray &text)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
 }
 
 } // namespace lifdag::test
