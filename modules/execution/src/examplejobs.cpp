@@ -223,6 +223,22 @@ JobBuilder envCheckJob()
     return job;
 }
 
+ScheduleDefinition helloSchedule()
+{
+    ScheduleDefinition schedule;
+    schedule.name = u"hello_schedule"_s;
+    schedule.cronSchedule = u"*/5 * * * *"_s;
+    schedule.executionTimezone = u"UTC"_s;
+    schedule.jobName = u"hello_job"_s;
+    const QJsonObject helloConfig { { u"config"_s, QJsonObject { { u"name"_s, u"schedule"_s } } } };
+    schedule.runConfig = QJsonObject { { u"ops"_s, QJsonObject { { u"hello"_s, helloConfig } } } };
+    schedule.tags.insert(kExampleTag, u"true"_s);
+    schedule.description =
+        u"Greets every five minutes once started (lifdag schedule start hello_schedule)."_s;
+    schedule.defaultStatus = ScheduleDefinition::DefaultStatus::Stopped;
+    return schedule;
+}
+
 Status registerExampleJobs(JobRegistry &registry)
 {
     for (const JobBuilder &builder : { helloJob(), diamondJob(), fanoutJob(), flakyJob(), envCheckJob() }) {
@@ -230,7 +246,7 @@ Status registerExampleJobs(JobRegistry &registry)
         if (!added.ok())
             return added;
     }
-    return Status::success();
+    return registry.addSchedule(helloSchedule());
 }
 
 } // namespace lifdag::execution::examples

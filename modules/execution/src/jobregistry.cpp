@@ -1,6 +1,7 @@
 #include "lifdag/execution/jobregistry.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -52,6 +53,41 @@ QJsonObject JobRegistry::toJson() const
     for (const JobPtr &job : m_jobs)
         jobs.append(job->toJson());
     return QJsonObject { { u"repository"_s, m_name }, { u"jobs"_s, jobs } };
+}
+
+Status JobRegistry::addSchedule(ScheduleDefinition schedule)
+{
+    const auto invalid = [&](const QString &why) {
+        return Error { u"execution.invalid_schedule"_s,
+                       u"repository \""_s + m_name + u"\": schedule \""_s + schedule.name + u"\" "_s + why };
+    };
+    static const QRegularExpression validName(u"^[A-Za-z0-9_]+$"_s);
+    if (!validName.match(schedule.name).hasMatch())
+        return invalid(u"has an invalid name: use letters, digits and underscores"_s);
+    if (m_schedules.contains(schedule.name))
+        return Error { u"execution.duplicate_schedule"_s,
+                       u"repository \""_s + m_name + u"\" already has a schedule named \""_s + schedule.name
+                           + u'"' };
+    if (!m_jobs.contains(schedule.jobName))
+        return invalid(u"targets job \""_s + schedule.jobName + u"\", which is not in the repository"_s);
+    if (schedule.cronSchedule.trimmed().isEmpty())
+        return invalid(u"has no cron schedule"_s);
+    if (schedule.executionTimezone.trimmed().isEmpty())
+        return invalid(u"has no execution time zone (use \"UTC\")"_s);
+    const QString name = schedule.name;
+    m_schedules.insert(name, std::move(schedule));
+    return Status::success();
+}
+
+QList<ScheduleDefinition> JobRegistry::schedules() const
+{
+    return m_schedules.values();
+}
+
+const ScheduleDefinition *JobRegistry::schedule(const QString &name) const
+{
+    const auto it = m_schedules.constFind(name);
+    return it == m_schedules.cend() ? nullptr : &*it;
 }
 
 } // namespace lifdag::execution

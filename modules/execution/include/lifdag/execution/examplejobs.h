@@ -21,7 +21,10 @@ JobBuilder flakyJob();
 // set and the SHA-256 hex digest of its value otherwise - proof of passthrough without exposure.
 JobBuilder envCheckJob();
 
-// Adds all of them to `registry`.
+// hello_schedule: hello_job every 5 minutes (UTC), greeting "schedule"; STOPPED until started.
+ScheduleDefinition helloSchedule();
+
+// Adds all of them (jobs and schedules) to `registry`.
 Status registerExampleJobs(JobRegistry &registry);
 
 } // namespace lifdag::execution::examples

@@ -3,6 +3,7 @@
 
 #include <lifdag/core/result.h>
 #include <lifdag/execution/job.h>
+#include <lifdag/execution/schedule.h>
 
 #include <QJsonObject>
 #include <QList>
@@ -31,9 +32,16 @@ public:
     // {repository, jobs: [JobDefinition::toJson()…]}
     QJsonObject toJson() const;
 
+    // Adds a schedule of a job already in the registry; a second schedule with the same name, an
+    // unknown job, an empty cron string or time zone are errors (the scheduler parses the cron).
+    Status addSchedule(ScheduleDefinition schedule);
+    QList<ScheduleDefinition> schedules() const; // sorted by name
+    const ScheduleDefinition *schedule(const QString &name) const; // null if unknown
+
 private:
     QString m_name;
     QMap<QString, JobPtr> m_jobs;
+    QMap<QString, ScheduleDefinition> m_schedules;
 };
 
 } // namespace lifdag::execution
