@@ -2,6 +2,7 @@
 #include <lifdag/core/redaction.h>
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
@@ -217,6 +218,86 @@ private Q_SLOTS:
         QVERIFY(!ic.ok());
         QVERIFY(ic.error().message.contains(u"postgres_db.pasword: unknown key"_s));
         QVERIFY(!ic.error().message.contains(u"hunter2"_s));
+    }
+
+    void readsTheLifdagSection()
+    {
+        const auto ic =
+            parse("lifdag:\n  auth:\n    enabled: true\n  launcher_config_file: shared/launcher.yaml\n");
+        QVERIFY2(ic.ok(), qPrintable(ic.ok() ? QString() : ic.error().message));
+        QVERIFY(ic->lifdag.authEnabled);
+        QCOMPARE(launcherOverridePath(*ic), u"/srv/home/shared/launcher.yaml"_s);
+        QVERIFY(!parse("").value().lifdag.authEnabled);
+        QCOMPARE(launcherOverridePath(*parse("")), u"/srv/home/lifdag-launcher.yaml"_s);
+        const auto bad = parse("lifdag:\n  auth:\n    enabld: true\n");
+        QVERIFY(!bad.ok());
+        QVERIFY2(bad.error().message.contains(u"lifdag.auth.enabld: unknown key"_s),
+                 qPrintable(bad.error().message));
+    }
+
+    void launcherOverrideWinsOverDagsterYaml()
+    {
+        QTemporaryDir home;
+        QFile f(QDir(home.path()).filePath(u"dagster.yaml"_s));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("# operator's file\nrun_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                "    max_concurrent_runs: 3\n");
+        f.close();
+        auto ic = loadInstance(home.path());
+        QVERIFY(ic.ok());
+        QCOMPARE(ic->runCoordinator.maxConcurrentRuns, 3);
+        QVERIFY(ic->launcherOverridePath.isEmpty());
+
+        const QJsonObject sections {
+            { u"run_coordinator"_s,
+              QJsonObject { { u"class"_s, u"QueuedRunCoordinator"_s },
+                            { u"config"_s, QJsonObject { { u"max_concurrent_runs"_s, 7 } } } } },
+            { u"run_launcher"_s,
+              QJsonObject {
+                  { u"module"_s, u"dagster_docker"_s },
+                  { u"class"_s, u"DockerRunLauncher"_s },
+                  { u"config"_s,
+                    QJsonObject { { u"image"_s, u"lif/code:1"_s },
+                                  { u"env_vars"_s, QJsonArray { u"A"_s, u"B=true"_s } },
+                                  { u"registry"_s,
+                                    QJsonObject { { u"url"_s, u"r"_s },
+                                                  { u"username"_s, u"u"_s },
+                                                  { u"password"_s,
+                                                    QJsonObject { { u"env"_s, u"REG_PW"_s } } } } } } } } },
+        };
+        const QByteArray yaml = launcherOverrideYaml(sections);
+        QFile o(launcherOverridePath(*ic));
+        QVERIFY(o.open(QIODevice::WriteOnly));
+        o.write(yaml);
+        o.close();
+        qputenv("REG_PW", "registry-secret");
+        ic = loadInstance(home.path());
+        QVERIFY2(ic.ok(), qPrintable(ic.ok() ? QString() : ic.error().message));
+        QCOMPARE(ic->runCoordinator.maxConcurrentRuns, 7);
+        QCOMPARE(ic->runLauncher.kind, RunLauncherConfig::Kind::Docker);
+        QCOMPARE(ic->runLauncher.docker.envVars,
+                 (QStringList { u"A"_s, u"B=true"_s })); // "true" stays a string
+        QCOMPARE(ic->launcherOverridePath, launcherOverridePath(*ic));
+        // What an editor gets back is what was written, references unresolved.
+        const auto raw = rawLauncherSections(yaml, u"x"_s);
+        QVERIFY(raw.ok());
+        QCOMPARE(*raw, sections);
+    }
+
+    void launcherOverrideIsCheckedLikeDagsterYaml()
+    {
+        InstanceConfig ic = *parse("");
+        Status s =
+            applyLauncherOverride(ic, "run_launcher:\n  class: DockerRunLauncher\n  config:\n    imag: x\n",
+                                  u"lifdag-launcher.yaml"_s);
+        QVERIFY(!s.ok());
+        QVERIFY2(
+            s.error().message.contains(u"lifdag-launcher.yaml:4:5: run_launcher.config.imag: unknown key"_s),
+            qPrintable(s.error().message));
+        s = applyLauncherOverride(ic, "storage:\n  sqlite: {base_dir: x}\n", u"o.yaml"_s);
+        QVERIFY(!s.ok()); // only the launcher sections may be overridden
+        QVERIFY(s.error().message.contains(u"storage: unknown key"_s));
+        QCOMPARE(ic.runLauncher.kind, RunLauncherConfig::Kind::Default); // untouched on error
     }
 };
 

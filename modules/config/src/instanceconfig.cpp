@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -427,6 +428,81 @@ CodeServersConfig parseCodeServers(const YamlNode &n)
     return c;
 }
 
+LifdagConfig parseLifdag(const YamlNode &n, const QString &home)
+{
+    n.checkKeys({ QStringLiteral("auth"), QStringLiteral("launcher_config_file") });
+    LifdagConfig c;
+    if (auto auth = n.child(QStringLiteral("auth"))) {
+        auth->checkKeys({ QStringLiteral("enabled") });
+        if (auto v = auth->child(QStringLiteral("enabled")))
+            c.authEnabled = v->toBool();
+    }
+    if (auto v = n.child(QStringLiteral("launcher_config_file")))
+        c.launcherConfigFile = QDir(home).absoluteFilePath(v->toString());
+    return c;
+}
+
+// A YAML node as JSON, {env: NAME} references and all (nothing resolved).
+QJsonValue rawJson(const YAML::Node &node)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return QJsonValue::Null;
+    if (node.IsMap()) {
+        QJsonObject o;
+        for (auto it = node.begin(); it != node.end(); ++it)
+            o.insert(QString::fromStdString(it->first.as<std::string>()), rawJson(it->second));
+        return o;
+    }
+    if (node.IsSequence()) {
+        QJsonArray a;
+        for (auto it = node.begin(); it != node.end(); ++it)
+            a.append(rawJson(*it));
+        return a;
+    }
+    return YamlNode(node, QString(), QString()).toJson(); // scalars typed as YAML 1.2 core types them
+}
+
+void emitJson(YAML::Emitter &out, const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::Object: {
+        const QJsonObject o = v.toObject();
+        out << YAML::BeginMap;
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            out << YAML::Key << it.key().toStdString() << YAML::Value;
+            emitJson(out, it.value());
+        }
+        out << YAML::EndMap;
+        break;
+    }
+    case QJsonValue::Array: {
+        out << YAML::BeginSeq;
+        for (const QJsonValue &item : v.toArray())
+            emitJson(out, item);
+        out << YAML::EndSeq;
+        break;
+    }
+    case QJsonValue::Bool:
+        out << v.toBool();
+        break;
+    case QJsonValue::Double: {
+        const double d = v.toDouble();
+        if (d == double(qint64(d)))
+            out << qint64(d);
+        else
+            out << d;
+        break;
+    }
+    case QJsonValue::String:
+        // Quoted, so a string never reads back as another type ("true", "5", "~").
+        out << YAML::DoubleQuoted << v.toString().toStdString();
+        break;
+    default:
+        out << YAML::Null;
+        break;
+    }
+}
+
 StorageConfig defaultStorage(const QString &home)
 {
     StorageConfig sc;
@@ -501,7 +577,10 @@ Result<InstanceConfig> parseInstance(const QByteArray &yaml, const QString &file
                          QStringLiteral("nux"),
                          QStringLiteral("auto_materialize"),
                          QStringLiteral("backfills"),
-                         QStringLiteral("instance_class") });
+                         QStringLiteral("instance_class"),
+                         QStringLiteral("lifdag") });
+        if (auto s = root.child(QStringLiteral("lifdag")))
+            ic.lifdag = parseLifdag(*s, ic.home);
         if (auto s = root.child(QStringLiteral("run_coordinator")))
             ic.runCoordinator = parseRunCoordinator(*s);
         if (auto s = root.child(QStringLiteral("run_launcher")))
@@ -599,7 +678,95 @@ Result<InstanceConfig> loadInstance(const QString &home)
     if (!f.open(QIODevice::ReadOnly))
         return Error { QStringLiteral("config.io"),
                        QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()) };
-    return parseInstance(f.readAll(), path, absHome);
+    auto ic = parseInstance(f.readAll(), path, absHome);
+    if (!ic)
+        return ic;
+    // The administrators' launcher settings (written by the webserver) win over dagster.yaml's.
+    const QString overridePath = launcherOverridePath(*ic);
+    QFile o(overridePath);
+    if (o.exists()) {
+        if (!o.open(QIODevice::ReadOnly))
+            return Error { QStringLiteral("config.io"),
+                           QStringLiteral("%1: cannot read: %2").arg(overridePath, o.errorString()) };
+        if (const Status s = applyLauncherOverride(*ic, o.readAll(), overridePath); !s)
+            return s.error();
+    }
+    return ic;
+}
+
+QString launcherOverridePath(const InstanceConfig &config)
+{
+    if (!config.lifdag.launcherConfigFile.isEmpty())
+        return config.lifdag.launcherConfigFile;
+    return QDir(config.home).filePath(QStringLiteral("lifdag-launcher.yaml"));
+}
+
+Status applyLauncherOverride(InstanceConfig &config, const QByteArray &yaml, const QString &fileName)
+{
+    try {
+        const YamlNode root(detail::loadDocument(yaml, fileName), fileName, QString());
+        if (root.isNull())
+            return {};
+        root.checkKeys({ QStringLiteral("run_coordinator"), QStringLiteral("run_launcher") });
+        RunCoordinatorConfig rc = config.runCoordinator;
+        RunLauncherConfig rl = config.runLauncher;
+        if (auto s = root.child(QStringLiteral("run_coordinator")))
+            rc = parseRunCoordinator(*s);
+        if (auto s = root.child(QStringLiteral("run_launcher")))
+            rl = parseRunLauncher(*s);
+        config.runCoordinator = rc;
+        config.runLauncher = rl;
+        config.launcherOverridePath = fileName;
+    } catch (const ConfigError &e) {
+        return e.error;
+    } catch (const YAML::Exception &e) {
+        return Error { QStringLiteral("config.syntax"),
+                       QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what())) };
+    }
+    return {};
+}
+
+Result<QJsonObject> rawLauncherSections(const QByteArray &yaml, const QString &fileName)
+{
+    try {
+        const YAML::Node root = detail::loadDocument(yaml, fileName);
+        QJsonObject out;
+        if (!root.IsDefined() || root.IsNull())
+            return out;
+        if (!root.IsMap())
+            return Error { QStringLiteral("config.type"),
+                           QStringLiteral("%1: expected a mapping").arg(fileName) };
+        for (const char *key : { "run_coordinator", "run_launcher" }) {
+            if (root[key].IsDefined() && !root[key].IsNull())
+                out.insert(QLatin1StringView(key), rawJson(root[key]));
+        }
+        return out;
+    } catch (const ConfigError &e) {
+        return e.error;
+    } catch (const YAML::Exception &e) {
+        return Error { QStringLiteral("config.syntax"),
+                       QStringLiteral("%1: %2").arg(fileName, QString::fromStdString(e.what())) };
+    }
+}
+
+QByteArray launcherOverrideYaml(const QJsonObject &sections)
+{
+    YAML::Emitter out;
+    out << YAML::BeginMap;
+    for (const char *key : { "run_coordinator", "run_launcher" }) {
+        const QJsonValue v = sections.value(QLatin1StringView(key));
+        if (v.isUndefined() || v.isNull())
+            continue;
+        out << YAML::Key << key << YAML::Value;
+        emitJson(out, v);
+    }
+    out << YAML::EndMap;
+    QByteArray text =
+        "# Managed by lifdag: launcher settings changed through the webserver API (audited).\n"
+        "# They win over run_coordinator/run_launcher in dagster.yaml; delete this file to go back.\n";
+    if (out.size() > 0 && QByteArray(out.c_str()) != "{}")
+        text += QByteArray(out.c_str()) + '\n';
+    return text;
 }
 
 QString dagsterHome(const QString &fallback)

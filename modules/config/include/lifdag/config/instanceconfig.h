@@ -108,6 +108,16 @@ struct CodeServersConfig
     bool waitForLocalProcesses = false;
 };
 
+// lifdag's own section of dagster.yaml (`lifdag:`; Dagster has no such key).
+struct LifdagConfig
+{
+    bool authEnabled = false; // lifdag.auth.enabled: the webserver requires API tokens
+    // lifdag.launcher_config_file (absolute; default <home>/lifdag-launcher.yaml): the managed override
+    // of run_coordinator/run_launcher the webserver's administrators write. Processes that must see
+    // the same launcher settings (webserver, daemon) need the same file, e.g. on a shared volume.
+    QString launcherConfigFile;
+};
+
 struct InstanceConfig
 {
     QString home; // absolute $DAGSTER_HOME
@@ -123,6 +133,8 @@ struct InstanceConfig
     CodeServersConfig codeServers;
     bool telemetryEnabled = false;
     QJsonObject concurrency; // pools/default_op_concurrency_limit, kept for later use
+    LifdagConfig lifdag;
+    QString launcherOverridePath; // set when the managed launcher override was applied
 };
 
 // Parses dagster.yaml text. `fileName` is used in error messages; `home` resolves relative
@@ -131,6 +143,18 @@ Result<InstanceConfig> parseInstance(const QByteArray &yaml, const QString &file
 
 // Reads `<home>/dagster.yaml`; a missing file yields the defaults (SQLite storage in home).
 Result<InstanceConfig> loadInstance(const QString &home);
+
+// The managed launcher override: a YAML document with only `run_coordinator` and/or `run_launcher`,
+// in dagster.yaml's schema. loadInstance() applies it over dagster.yaml's sections when it exists.
+QString launcherOverridePath(const InstanceConfig &config);
+// Validates an override document with dagster.yaml's rules (errors name `fileName`, line, column and
+// key path) and applies its sections to `config`.
+Status applyLauncherOverride(InstanceConfig &config, const QByteArray &yaml, const QString &fileName);
+// The run_coordinator/run_launcher sections of a dagster.yaml or override document as written
+// ({env: NAME} references unresolved), for editing; absent sections are left out.
+Result<QJsonObject> rawLauncherSections(const QByteArray &yaml, const QString &fileName);
+// An override document for `sections` ({run_coordinator?, run_launcher?} as rawLauncherSections gives them).
+QByteArray launcherOverrideYaml(const QJsonObject &sections);
 
 // $DAGSTER_HOME, or `fallback` when the variable is not set.
 QString dagsterHome(const QString &fallback = {});
