@@ -98,6 +98,21 @@ int runCodeServer(const QStringList &args)
                 };
             return {};
         };
+        options.checkLaunching = [instance](const QString &runId) -> Status {
+            const auto run = instance->storage().runs().run(runId);
+            if (!run)
+                return run.error();
+            if (!run->has_value())
+                return Error { QStringLiteral("codelocation.not_found"),
+                               QStringLiteral("run %1 not found in %2")
+                                   .arg(runId, instance->storage().settings().describe()) };
+            if ((*run)->status != RunStatus::Starting)
+                return Error { QStringLiteral("codelocation.not_starting"),
+                               QStringLiteral("run %1 is %2, not STARTING: its environment is only handed "
+                                              "to the launcher that starts it")
+                                   .arg(runId, runStatusName((*run)->status)) };
+            return {};
+        };
     }
 
     codelocation::Server server(options, *registry);

@@ -31,7 +31,12 @@ int runExecuteRun(const QStringList &args)
         if (current)
             current->cancel();
     });
-    auto instance = instance::Instance::open(home);
+    // A container run launcher passes its instance (storage) this way: the image's own
+    // dagster.yaml may name another database than the daemon that launched the run.
+    instance::Instance::Options options;
+    options.instanceYaml = qgetenv("LIFDAG_INSTANCE_YAML");
+    options.instanceYamlName = QStringLiteral("$LIFDAG_INSTANCE_YAML (set by the run launcher)");
+    auto instance = instance::Instance::open(home, options);
     if (!instance)
         return fail(instance.error().message, 2);
     auto registry = buildRegistry();

@@ -216,6 +216,24 @@ Result<WorkerStatus> Client::runWorkerStatus(const QString &runId) const
     return st;
 }
 
+Result<RunLaunchContext> Client::runLaunchContext(const QString &runId) const
+{
+    grpc::ClientContext ctx;
+    d->prepare(ctx, d->deadline);
+    lifdag::v1::GetRunLaunchContextRequest req;
+    req.set_run_id(runId.toStdString());
+    lifdag::v1::RunLaunchContext reply;
+    const grpc::Status status = d->stub->GetRunLaunchContext(&ctx, req, &reply);
+    if (!status.ok())
+        return d->toError(status);
+    RunLaunchContext out;
+    out.image = QString::fromStdString(reply.image());
+    out.locationName = QString::fromStdString(reply.location_name());
+    for (const auto &entry : reply.env())
+        out.env.append(QString::fromStdString(entry));
+    return out;
+}
+
 Result<int> Client::reload() const
 {
     grpc::ClientContext ctx;

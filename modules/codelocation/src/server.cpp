@@ -209,6 +209,31 @@ struct Server::Private final : pb::CodeLocation::Service
         return grpc::Status::OK;
     }
 
+    grpc::Status GetRunLaunchContext(grpc::ServerContext *, const pb::GetRunLaunchContextRequest *request,
+                                     pb::RunLaunchContext *reply) override
+    {
+        const QString runId = QString::fromStdString(request->run_id());
+        if (!isRunId(runId))
+            return invalid(QStringLiteral("\"%1\" is not a run id").arg(runId.left(80)));
+        if (!options.checkLaunching)
+            return { grpc::StatusCode::FAILED_PRECONDITION,
+                     QStringLiteral("code location %1 has no instance to check that run %2 is starting "
+                                    "(DAGSTER_HOME is not set), so it does not hand out run environments")
+                         .arg(options.locationName, runId)
+                         .toStdString() };
+        if (const Status ok = options.checkLaunching(runId); !ok) {
+            if (ok.error().code.endsWith(QLatin1StringView("not_found")))
+                return notFound(ok.error().message);
+            return { grpc::StatusCode::FAILED_PRECONDITION, ok.error().message.toStdString() };
+        }
+        reply->set_image(qEnvironmentVariable("DAGSTER_CURRENT_IMAGE").toStdString());
+        reply->set_location_name(options.locationName.toStdString());
+        for (const QString &entry :
+             runEnvironment(QProcessEnvironment::systemEnvironment(), options.containerContext))
+            reply->add_env(entry.toStdString());
+        return grpc::Status::OK;
+    }
+
     grpc::Status Reload(grpc::ServerContext *, const pb::ReloadRequest *, pb::ReloadResponse *reply) override
     {
         if (options.reloadRegistry) {

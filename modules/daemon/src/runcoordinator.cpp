@@ -26,8 +26,11 @@ Result<int> QueuedRunCoordinator::tick()
     if (!claimed)
         return claimed.error();
     int launched = 0;
+    if (claimed->isEmpty())
+        return launched;
+    const auto runLauncher = launcher::makeRunLauncher(m_instance->config().runLauncher, *m_instance);
     for (const storage::RunRecord &run : *claimed) {
-        if (const Status s = launcher::startOnLocation(*m_instance, run); !s) {
+        if (const Status s = runLauncher->launch(run); !s) {
             qCWarning(lcDaemon, "run %s could not be launched: %s", qPrintable(run.runId),
                       qPrintable(s.error().message));
             continue;

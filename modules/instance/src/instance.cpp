@@ -29,7 +29,9 @@ storage::Settings storageSettings(const config::StorageConfig &sc)
 
 Result<std::shared_ptr<Instance>> Instance::open(const QString &home, const Options &options)
 {
-    auto cfg = config::loadInstance(home);
+    auto cfg = options.instanceYaml.isEmpty()
+        ? config::loadInstance(home)
+        : config::parseInstance(options.instanceYaml, options.instanceYamlName, QDir(home).absolutePath());
     if (!cfg)
         return cfg.error();
     auto instance = std::make_shared<Instance>();

@@ -1,27 +1,12 @@
 #include "lifdag/launcher/launcher.h"
 
+#include "launcher_p.h"
+
 #include <QUuid>
 
 Q_LOGGING_CATEGORY(lcLauncher, "lifdag.launcher")
 
 namespace lifdag::launcher {
-
-namespace {
-
-Status appendEvent(instance::Instance &instance, Event event)
-{
-    const auto ids = instance.storage().events().append({ std::move(event) });
-    return ids ? Status {} : Status(ids.error());
-}
-
-Status failRun(instance::Instance &instance, const QString &runId, const QString &message)
-{
-    (void)appendEvent(instance, runEvent(runId, EventType::RunFailure, message, QStringLiteral("ERROR")));
-    const auto moved = instance.storage().runs().transition(runId, RunStatus::Failure);
-    return moved ? Status {} : Status(moved.error());
-}
-
-} // namespace
 
 Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitRequest &request)
 {
@@ -40,7 +25,7 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
 
     const bool queued = instance.config().runCoordinator.kind == config::RunCoordinatorConfig::Kind::Queued;
     storage::RunRecord run;
-    run.runId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    run.runId = request.runId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : request.runId;
     run.jobName = request.jobName;
     run.locationName = location->locationName;
     run.repositoryName = QStringLiteral("__repository__");
@@ -53,7 +38,7 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
     if (const Status s = instance.storage().runs().addRun(run); !s)
         return s.error();
     if (queued) {
-        if (const Status s = appendEvent(
+        if (const Status s = detail::appendEvent(
                 instance, runEvent(run.runId, EventType::RunEnqueued, QStringLiteral("Enqueued run.")));
             !s)
             return s.error();
@@ -79,31 +64,7 @@ Status launchRun(instance::Instance &instance, const storage::RunRecord &run)
     if (!*moved)
         return Error { QStringLiteral("launcher.not_launchable"),
                        QStringLiteral("run %1 is no longer waiting to start").arg(run.runId) };
-    return startOnLocation(instance, run);
-}
-
-Status startOnLocation(instance::Instance &instance, const storage::RunRecord &run)
-{
-    if (const Status s = appendEvent(
-            instance,
-            runEvent(run.runId, EventType::RunStarting, QStringLiteral("Launching run in a new process.")));
-        !s)
-        return s;
-    const auto location = instance.codeLocation(run.locationName);
-    if (!location) {
-        (void)failRun(instance, run.runId, location.error().message);
-        return location.error();
-    }
-    const codelocation::Client client(location->address());
-    const auto pid = client.startRun(run.runId);
-    if (!pid) {
-        (void)failRun(instance, run.runId,
-                      QStringLiteral("Launching the run failed: %1").arg(pid.error().message));
-        return pid.error();
-    }
-    qCInfo(lcLauncher, "run %s (%s) launched on %s, worker pid %lld", qPrintable(run.runId),
-           qPrintable(run.jobName), qPrintable(location->locationName), *pid);
-    return {};
+    return makeRunLauncher(instance.config().runLauncher, instance)->launch(run);
 }
 
 } // namespace lifdag::launcher

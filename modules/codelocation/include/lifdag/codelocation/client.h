@@ -26,6 +26,14 @@ struct ServerInfo
     int runningWorkers = 0;
 };
 
+// What a container run launcher gives a run's container (GetRunLaunchContext).
+struct RunLaunchContext
+{
+    QString image; // DAGSTER_CURRENT_IMAGE of the location, empty when unset
+    QStringList env; // "NAME=value"; values may be credentials: never log them
+    QString locationName;
+};
+
 struct JobInfo
 {
     QString name;
@@ -63,6 +71,8 @@ public:
     Result<qint64> startRun(const QString &runId) const; // the worker's pid
     Result<bool> cancelRun(const QString &runId, int graceSeconds = 0) const;
     Result<WorkerStatus> runWorkerStatus(const QString &runId) const;
+    // Only for a run that is STARTING; "codelocation.not_found" for unknown runs.
+    Result<RunLaunchContext> runLaunchContext(const QString &runId) const;
     Result<int> reload() const;
     Status shutdown() const;
     // The standard gRPC health check; waits up to `timeout` for SERVING.

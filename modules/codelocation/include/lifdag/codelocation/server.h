@@ -23,6 +23,9 @@ struct ServerOptions
     // Checked before a worker is spawned (e.g. "the run exists and is launchable"); an Error with
     // code "...not_found" answers NOT_FOUND, any other INVALID_ARGUMENT/FAILED_PRECONDITION.
     std::function<Status(const QString &runId)> checkRun;
+    // Checked before GetRunLaunchContext hands out the run environment (values may be
+    // credentials): the run must be stored and STARTING. Unset: that call is refused.
+    std::function<Status(const QString &runId)> checkLaunching;
     // Builds the registry again for Reload (external adapters, declarative jobs).
     std::function<Result<std::shared_ptr<const execution::JobRegistry>>()> reloadRegistry;
 };

@@ -20,6 +20,10 @@ public:
     struct Options
     {
         QString workspacePath; // empty: <home>/workspace.yaml when it exists
+        // Parsed instead of <home>/dagster.yaml when set: the instance a run launcher passes to a
+        // run worker it starts elsewhere (e.g. in a container), so the worker uses its storage.
+        QByteArray instanceYaml;
+        QString instanceYamlName; // how errors name it
     };
 
     // Loads <home>/dagster.yaml (defaults when absent) and opens the storage it names, running

@@ -1,9 +1,10 @@
-// Submitting runs (run coordinator semantics) and launching them on a code location.
+// Submitting runs (run coordinator semantics) and launching them with the configured run launcher.
 #pragma once
 
 #include <lifdag/codelocation/client.h>
 #include <lifdag/core/result.h>
 #include <lifdag/instance/instance.h>
+#include <lifdag/launcher/runlauncher.h>
 
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -22,6 +23,9 @@ struct SubmitRequest
     QMap<QString, QString> tags;
     QString parentRunId;
     QString rootRunId;
+    // Empty: a new UUID. A fixed id makes the submission idempotent: a second submission with the
+    // same id fails with code "storage.duplicate" (the scheduler derives it from the tick).
+    QString runId;
 };
 
 struct SubmitOutcome
@@ -35,11 +39,8 @@ struct SubmitOutcome
 // (RUN_ENQUEUED) for the daemon. Unknown jobs and unreachable locations are errors.
 Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitRequest &request);
 
-// DefaultRunLauncher: NOT_STARTED/QUEUED → STARTING, then startOnLocation().
+// NOT_STARTED/QUEUED → STARTING, then the instance's run launcher (dagster.yaml `run_launcher`)
+// launches it; see RunLauncher::launch.
 Status launchRun(instance::Instance &instance, const storage::RunRecord &run);
-
-// For a run already STARTING (e.g. dequeued by the daemon): RUN_STARTING, then the location's
-// StartRun. A launch that fails ends the run FAILURE with a RUN_FAILURE event saying why.
-Status startOnLocation(instance::Instance &instance, const storage::RunRecord &run);
 
 } // namespace lifdag::launcher

@@ -1,0 +1,83 @@
+#include "defaultrunlauncher_p.h"
+
+#include "launcher_p.h"
+
+namespace lifdag::launcher::detail {
+
+using namespace std::chrono_literals;
+
+DefaultRunLauncher::DefaultRunLauncher(instance::Instance &instance, const LauncherContext &context)
+    : RunLauncher(instance)
+    , m_context(context)
+{ }
+
+Result<std::shared_ptr<codelocation::Client>> DefaultRunLauncher::client(const QString &locationName)
+{
+    const auto location = m_instance.codeLocation(locationName);
+    if (!location)
+        return location.error();
+    const QString address = location->address();
+    auto it = m_clients.constFind(address);
+    if (it != m_clients.cend())
+        return *it;
+    auto created = std::make_shared<codelocation::Client>(address);
+    m_clients.insert(address, created);
+    return created;
+}
+
+QString DefaultRunLauncher::startingMessage(const storage::RunRecord &) const
+{
+    return QStringLiteral("Launching run in a new process.");
+}
+
+Result<storage::WorkerInfo> DefaultRunLauncher::startWorker(const storage::RunRecord &run)
+{
+    const auto c = client(run.locationName);
+    if (!c)
+        return c.error();
+    const auto pid = (*c)->startRun(run.runId);
+    if (!pid)
+        return Error { pid.error().code,
+                       QStringLiteral("StartRun on code location %1 failed: %2")
+                           .arg((*c)->address(), pid.error().message) };
+    qCInfo(lcLauncher, "run %s (%s) launched on %s, worker pid %lld", qPrintable(run.runId),
+           qPrintable(run.jobName), qPrintable((*c)->address()), *pid);
+    return storage::WorkerInfo { *pid, (*c)->address(), {} };
+}
+
+Result<bool> DefaultRunLauncher::terminate(const storage::RunRecord &run)
+{
+    const auto c = client(run.locationName);
+    if (!c)
+        return c.error();
+    const auto signalled = (*c)->cancelRun(run.runId, m_context.terminateGraceSeconds);
+    if (!signalled) {
+        if (signalled.error().code == QLatin1StringView("codelocation.not_found"))
+            return false;
+        return signalled.error();
+    }
+    return *signalled;
+}
+
+WorkerState DefaultRunLauncher::checkWorker(const storage::RunRecord &run)
+{
+    const auto c = client(run.locationName);
+    if (!c)
+        return WorkerState::unknown(c.error().message);
+    const auto status = (*c)->runWorkerStatus(run.runId);
+    if (!status)
+        return WorkerState::unknown(status.error().message);
+    switch (status->state) {
+    case codelocation::WorkerStatus::State::Running:
+        return WorkerState::running();
+    case codelocation::WorkerStatus::State::Exited:
+        return WorkerState::exited(status->exitCode, status->signal);
+    case codelocation::WorkerStatus::State::Unknown:
+        break;
+    }
+    return WorkerState::notFound(
+        QStringLiteral("code location %1 has no worker for run %2 (was the code server restarted?)")
+            .arg((*c)->address(), run.runId));
+}
+
+} // namespace lifdag::launcher::detail
