@@ -17,6 +17,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<bool>("secret");
         QTest::newRow("adapter credential") << u"ADAPTERS__LIF_TO_LIF__ORG2__CREDENTIALS__TOKEN"_s << true;
+        QTest::newRow("adapter host") << u"ADAPTERS__LIF_TO_LIF__ORG2__CREDENTIALS__HOST"_s << false;
+        QTest::newRow("adapter scheme") << u"ADAPTERS__LIF_TO_LIF__TOKEN_SVC__CREDENTIALS__SCHEME"_s << false;
+        QTest::newRow("adapter key named like a host") << u"ADAPTERS__A__B__CREDENTIALS__HOST_KEY"_s << true;
         QTest::newRow("postgres password") << u"DAGSTER_POSTGRES_PASSWORD"_s << true;
         QTest::newRow("results token") << u"LIF_QUERY_PLANNER_RESULTS_BASE_URL_TOKEN"_s << true;
         QTest::newRow("mdr token") << u"LIF_MDR_API_AUTH_TOKEN"_s << true;

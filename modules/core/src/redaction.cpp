@@ -24,6 +24,15 @@ Registry &registry()
 
 bool isSecretName(QStringView name)
 {
+    // An adapter's endpoint (…__CREDENTIALS__HOST / SCHEME / PORT) is configuration that error
+    // messages must be able to name ("GET http://host/… answered 401"); other credentials are secrets.
+    static const QStringList endpointKeys { QStringLiteral("__CREDENTIALS__HOST"),
+                                            QStringLiteral("__CREDENTIALS__SCHEME"),
+                                            QStringLiteral("__CREDENTIALS__PORT") };
+    for (const QString &key : endpointKeys) {
+        if (name.endsWith(key, Qt::CaseInsensitive))
+            return false;
+    }
     static const QStringList markers { QStringLiteral("__CREDENTIALS__"), QStringLiteral("PASSWORD"),
                                        QStringLiteral("TOKEN"),           QStringLiteral("SECRET"),
                                        QStringLiteral("API_KEY"),         QStringLiteral("PASSWD") };

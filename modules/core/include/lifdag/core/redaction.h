@@ -9,7 +9,8 @@ namespace lifdag::redaction {
 inline constexpr QLatin1StringView kMask("***");
 
 // True for environment variable names whose values are secrets:
-// ADAPTERS__…__CREDENTIALS__…, *PASSWORD*, *TOKEN*, *SECRET*, *API_KEY*.
+// ADAPTERS__…__CREDENTIALS__… (except the endpoint keys HOST, SCHEME and PORT), *PASSWORD*,
+// *TOKEN*, *SECRET*, *API_KEY*.
 bool isSecretName(QStringView name);
 
 // Registers a secret value; every later redact() replaces it with "***". Values shorter than
