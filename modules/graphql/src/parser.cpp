@@ -361,7 +361,7 @@ bool isSourceChar(const char16_t *data, qsizetype len, qsizetype pos, int *size)
     const char16_t c = data[pos];
     if (!QChar::isSurrogate(c)) {
         *size = 1;
-        return c >= 0x20 || c == u'\t';
+        return true;
     }
     if (QChar::isHighSurrogate(c) && pos + 1 < len && QChar::isLowSurrogate(data[pos + 1])) {
         *size = 2;
@@ -734,14 +734,10 @@ private:
                 parseTypeSystemDefinition(doc, desc.value, desc.loc);
                 return;
             }
-            if (peekKeyword(QLatin1StringView("extend")))
-                failAt(m_tok, QStringLiteral("Unexpected Name \"extend\"."));
-            if (peekKeyword(QLatin1StringView("query")) || peekKeyword(QLatin1StringView("mutation"))
-                || peekKeyword(QLatin1StringView("subscription"))
-                || peekKeyword(QLatin1StringView("fragment")))
-                failAt(
-                    desc,
-                    QStringLiteral("Unexpected description, only GraphQL definitions support descriptions."));
+            if (m_tok.kind == Tok::Name)
+                failAt(desc,
+                       QStringLiteral(
+                           "Unexpected description, descriptions are supported only on type definitions."));
             unexpected();
         }
         if (m_tok.kind == Tok::Name) {

@@ -230,12 +230,66 @@ private:
 
     void executableDefinitions()
     {
+        QSet<QString> definedHere;
+        for (const TypeSystemDefinition &def : m_doc.typeDefinitions)
+            if (def.kind != TypeSystemDefinition::Kind::Schema
+                && def.kind != TypeSystemDefinition::Kind::Directive)
+                definedHere.insert(def.name);
         for (const TypeSystemDefinition &def : m_doc.typeDefinitions) {
             const QString name = def.kind == TypeSystemDefinition::Kind::Schema
                 ? QStringLiteral("schema")
                 : QLatin1Char('"') + def.name + QLatin1Char('"');
             report(QStringLiteral("The %1 definition is not executable.").arg(name), { def.loc });
+            typeSystemReferences(def, definedHere);
         }
+    }
+
+    // graphql-js visits type system definitions in executable documents too: the types and
+    // directives they name must exist.
+    void typeSystemReferences(const TypeSystemDefinition &def, const QSet<QString> &definedHere)
+    {
+        auto knownType = [&](const QString &name, Loc loc) {
+            if (!m_schema.type(name) && !definedHere.contains(name)) {
+                QStringList names;
+                for (const auto &t : m_schema.types)
+                    names.append(t->name);
+                names += definedHere.values();
+                report(QStringLiteral("Unknown type \"%1\".").arg(name)
+                           + didYouMean(suggestionList(name, names)),
+                       { loc });
+            }
+        };
+        auto typeNode = [&](const std::shared_ptr<const TypeNode> &t) {
+            if (t)
+                knownType(t->namedType(), t->loc);
+        };
+        auto inputValues = [&](const std::vector<InputValueDefinition> &values, const QString &location) {
+            for (const InputValueDefinition &v : values) {
+                typeNode(v.type);
+                checkDirectives(v.directives, location);
+            }
+        };
+        using K = TypeSystemDefinition::Kind;
+        static const char *const locations[] = { "SCHEMA", "SCALAR", "OBJECT",       "INTERFACE",
+                                                 "UNION",  "ENUM",   "INPUT_OBJECT", "" };
+        if (def.kind != K::Directive)
+            checkDirectives(def.directives, QString::fromLatin1(locations[int(def.kind)]));
+        for (const NamedRef &i : def.interfaces)
+            knownType(i.name, i.loc);
+        for (const NamedRef &m : def.unionMembers)
+            knownType(m.name, m.loc);
+        for (const auto &op : def.operationTypes)
+            knownType(op.second.name, op.second.loc);
+        for (const FieldDefinition &f : def.fields) {
+            typeNode(f.type);
+            inputValues(f.arguments, QStringLiteral("ARGUMENT_DEFINITION"));
+            checkDirectives(f.directives, QStringLiteral("FIELD_DEFINITION"));
+        }
+        inputValues(def.inputFields,
+                    def.kind == K::Directive ? QStringLiteral("ARGUMENT_DEFINITION")
+                                             : QStringLiteral("INPUT_FIELD_DEFINITION"));
+        for (const EnumValueDefinition &v : def.enumValues)
+            checkDirectives(v.directives, QStringLiteral("ENUM_VALUE"));
     }
 
     void uniqueOperationNames()
