@@ -86,6 +86,14 @@ const QList<Migration> &migrations()
                   "after_value TEXT)"),
           },
           {} },
+        // The scheduler: failed-tick retries (scheduler max_tick_retries) and due-time lookups.
+        { 3,
+          {
+              QStringLiteral("ALTER TABLE ticks ADD COLUMN failure_count INTEGER NOT NULL DEFAULT 0"),
+              QStringLiteral(
+                  "CREATE INDEX ticks_instigator_ts ON ticks (location_name, instigator_name, ts)"),
+          },
+          {} },
     };
     return steps;
 }
@@ -182,6 +190,16 @@ public:
         return Error { lost ? QStringLiteral("storage.connection") : QStringLiteral("storage.sql"),
                        QStringLiteral("%1 on %2 failed: %3")
                            .arg(what, m_pool.where(), redaction::redact(e.text().trimmed())) };
+    }
+
+    // A UNIQUE or PRIMARY KEY constraint refused the row (PostgreSQL SQLSTATE 23505).
+    bool isUniqueViolation(const QSqlError &e) const
+    {
+        if (m_pg)
+            return e.nativeErrorCode() == QLatin1StringView("23505");
+        return e.text().contains(QLatin1StringView("UNIQUE constraint failed"))
+            || e.nativeErrorCode() == QLatin1StringView("2067")
+            || e.nativeErrorCode() == QLatin1StringView("1555");
     }
 
     // ---- schema -------------------------------------------------------------------------------
@@ -357,7 +375,10 @@ public:
             q.addBindValue(nullable(run.workerHost));
             q.addBindValue(nullable(run.containerId));
             if (!q.exec() || !q.next()) {
-                const Error e = sqlError(q.lastError(), QStringLiteral("adding run %1").arg(run.runId));
+                const Error e = isUniqueViolation(q.lastError())
+                    ? Error { QStringLiteral("storage.duplicate"),
+                              QStringLiteral("run %1 already exists").arg(run.runId) }
+                    : sqlError(q.lastError(), QStringLiteral("adding run %1").arg(run.runId));
                 db.rollback();
                 return e;
             }
@@ -959,7 +980,8 @@ public:
             q.addBindValue(text(st.cron));
             q.addBindValue(text(st.timezone));
             q.addBindValue(text(st.status));
-            q.addBindValue(QDateTime::currentMSecsSinceEpoch());
+            q.addBindValue(st.updatedAt.isValid() ? st.updatedAt.toMSecsSinceEpoch()
+                                                  : QDateTime::currentMSecsSinceEpoch());
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("storing schedule %1").arg(st.name));
             return true;
@@ -999,8 +1021,8 @@ public:
         return withDb([&](QSqlDatabase &db) -> Result<qint64> {
             QSqlQuery q(db);
             q.prepare(QStringLiteral(
-                "INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+                "INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason, "
+                "failure_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
             q.addBindValue(text(t.locationName));
             q.addBindValue(text(t.instigatorName));
             q.addBindValue(ms(t.timestamp.isValid() ? t.timestamp : QDateTime::currentDateTimeUtc()));
@@ -1008,9 +1030,81 @@ public:
             q.addBindValue(runIdsText(t.runIds));
             q.addBindValue(nullable(t.error));
             q.addBindValue(nullable(t.skipReason));
+            q.addBindValue(t.failureCount);
             if (!q.exec() || !q.next())
                 return sqlError(q.lastError(), QStringLiteral("adding a tick of %1").arg(t.instigatorName));
             return q.value(0).toLongLong();
+        });
+    }
+
+    Result<std::optional<qint64>> claimTick(const Tick &t) override
+    {
+        if (!t.timestamp.isValid())
+            return Error { QStringLiteral("storage.invalid"),
+                           QStringLiteral("claiming a tick of %1 needs its due time").arg(t.instigatorName) };
+        return withDb([&](QSqlDatabase &db) -> Result<std::optional<qint64>> {
+            // One lock for all claims (pg_advisory_xact_lock / BEGIN IMMEDIATE): the check and the
+            // insert are atomic across processes. Claims are rare (one per due time).
+            QSqlQuery q(db);
+            if (m_pg) {
+                if (!db.transaction())
+                    return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
+                if (!q.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kMigrationLockId + 2))) {
+                    const Error e = sqlError(q.lastError(), QStringLiteral("taking the tick lock"));
+                    db.rollback();
+                    return e;
+                }
+            } else if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+                return sqlError(q.lastError(), QStringLiteral("taking the tick lock"));
+            }
+            const auto rollback = [&] {
+                m_pg ? (void)db.rollback() : (void)QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            };
+            const auto commit = [&]() -> bool {
+                return m_pg ? db.commit() : QSqlQuery(db).exec(QStringLiteral("COMMIT"));
+            };
+            q.prepare(QStringLiteral(
+                "SELECT id FROM ticks WHERE location_name = ? AND instigator_name = ? AND ts = ?"));
+            q.addBindValue(t.locationName);
+            q.addBindValue(t.instigatorName);
+            q.addBindValue(ms(t.timestamp));
+            if (!q.exec()) {
+                const Error e =
+                    sqlError(q.lastError(), QStringLiteral("looking up a tick of %1").arg(t.instigatorName));
+                rollback();
+                return e;
+            }
+            if (q.next()) {
+                q.finish();
+                rollback();
+                return std::optional<qint64>();
+            }
+            q.prepare(QStringLiteral(
+                "INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason, "
+                "failure_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
+            q.addBindValue(text(t.locationName));
+            q.addBindValue(text(t.instigatorName));
+            q.addBindValue(ms(t.timestamp));
+            q.addBindValue(text(t.status));
+            q.addBindValue(runIdsText(t.runIds));
+            q.addBindValue(nullable(t.error));
+            q.addBindValue(nullable(t.skipReason));
+            q.addBindValue(t.failureCount);
+            if (!q.exec() || !q.next()) {
+                const Error e =
+                    sqlError(q.lastError(), QStringLiteral("claiming a tick of %1").arg(t.instigatorName));
+                rollback();
+                return e;
+            }
+            const qint64 id = q.value(0).toLongLong();
+            q.finish(); // SQLite cannot commit while a RETURNING statement is open
+            if (!commit()) {
+                const Error e =
+                    sqlError(db.lastError(), QStringLiteral("committing a tick of %1").arg(t.instigatorName));
+                rollback();
+                return e;
+            }
+            return std::optional<qint64>(id);
         });
     }
 
@@ -1019,11 +1113,13 @@ public:
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             QSqlQuery q(db);
             q.prepare(QStringLiteral(
-                "UPDATE ticks SET status = ?, run_ids = ?, error = ?, skip_reason = ? WHERE id = ?"));
+                "UPDATE ticks SET status = ?, run_ids = ?, error = ?, skip_reason = ?, failure_count = ? "
+                "WHERE id = ?"));
             q.addBindValue(text(t.status));
             q.addBindValue(runIdsText(t.runIds));
             q.addBindValue(nullable(t.error));
             q.addBindValue(nullable(t.skipReason));
+            q.addBindValue(t.failureCount);
             q.addBindValue(t.id);
             if (!q.exec())
                 return sqlError(q.lastError(), QStringLiteral("updating tick %1").arg(t.id));
@@ -1040,9 +1136,10 @@ public:
         return withDb([&](QSqlDatabase &db) -> Result<QList<Tick>> {
             QSqlQuery q(db);
             q.prepare(
-                QStringLiteral("SELECT id, location_name, instigator_name, ts, status, run_ids, error, "
-                               "skip_reason FROM ticks "
-                               "WHERE location_name = ? AND instigator_name = ? ORDER BY id DESC LIMIT %1")
+                QStringLiteral(
+                    "SELECT id, location_name, instigator_name, ts, status, run_ids, error, "
+                    "skip_reason, failure_count FROM ticks "
+                    "WHERE location_name = ? AND instigator_name = ? ORDER BY ts DESC, id DESC LIMIT %1")
                     .arg(qMax(1, limit)));
             q.addBindValue(locationName);
             q.addBindValue(instigatorName);
@@ -1060,6 +1157,7 @@ public:
                     t.runIds.append(v.toString());
                 t.error = q.value(6).toString();
                 t.skipReason = q.value(7).toString();
+                t.failureCount = q.value(8).toInt();
                 out.append(t);
             }
             return out;

@@ -102,7 +102,8 @@ class RunStorage
 {
 public:
     virtual ~RunStorage() = default;
-    // Stores a new run with its tags; createdAt/updatedAt default to now. An existing id is an error.
+    // Stores a new run with its tags; createdAt/updatedAt default to now. An existing id is an error
+    // with code "storage.duplicate" (a fixed run id makes a submission idempotent).
     virtual Status addRun(const RunRecord &run) = 0;
     virtual Result<std::optional<RunRecord>> run(const QString &runId) = 0;
     // Compare-and-set: moves the run to `to` when it is in one of `from` (any live state when
@@ -142,8 +143,8 @@ struct InstigatorState
     QString locationName;
     QString cron;
     QString timezone = QStringLiteral("UTC");
-    QString status = QStringLiteral("STOPPED"); // RUNNING | STOPPED
-    QDateTime updatedAt;
+    QString status = QStringLiteral("STOPPED"); // RUNNING | STOPPED (| DECLARED_IN_CODE, see scheduler.h)
+    QDateTime updatedAt; // when the status was set; upsertInstigator stores now when invalid
 };
 
 struct Tick
@@ -156,6 +157,7 @@ struct Tick
     QStringList runIds;
     QString error;
     QString skipReason;
+    int failureCount = 0; // FAILURE evaluations of this due time so far (scheduler max_tick_retries)
 };
 
 class ScheduleStorage
@@ -165,7 +167,12 @@ public:
     virtual Status upsertInstigator(const InstigatorState &state) = 0;
     virtual Result<QList<InstigatorState>> instigators(const QString &locationName = {}) = 0;
     virtual Result<qint64> addTick(const Tick &tick) = 0;
+    // Adds `tick` unless its instigator already has a tick at tick.timestamp (the due time),
+    // atomically across processes: the new id, or nullopt when another scheduler (or an earlier
+    // pass) claimed that due time first.
+    virtual Result<std::optional<qint64>> claimTick(const Tick &tick) = 0;
     virtual Status updateTick(const Tick &tick) = 0;
+    // Newest due time first.
     virtual Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName,
                                       int limit) = 0;
 };
