@@ -36,6 +36,7 @@ void onTerminationSignal(std::function<void(int signal)> onSignal);
 int runCodeServer(const QStringList &args);
 int runDaemon(const QStringList &args);
 int runDev(const QStringList &args);
+int runExampleSource(const QStringList &args);
 int runExecuteRun(const QStringList &args);
 int runInstance(const QStringList &args);
 int runJob(const QStringList &args);

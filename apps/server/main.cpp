@@ -18,6 +18,8 @@ const Command kCommands[] = {
     { "daemon", "Run queue (QueuedRunCoordinator) loops and their heartbeats: daemon run | daemon status",
       runDaemon },
     { "dev", "Everything on one machine: code location, daemon, webserver (:3000), SQLite storage", runDev },
+    { "example-source", "LIF's Example Data Source REST API (x-key) and a LIF GraphQL source (port 8011)",
+      runExampleSource },
     { "execute-run", "Execute one stored run in this process (what a run launcher starts)", runExecuteRun },
     { "instance", "Check the instance configuration (dagster.yaml, workspace.yaml) and migrate storage",
       runInstance },

@@ -1,0 +1,3 @@
+#include "examplesource_log_p.h"
+
+Q_LOGGING_CATEGORY(lcExampleSource, "lifdag.examplesource")
