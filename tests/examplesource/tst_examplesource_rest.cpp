@@ -425,6 +425,50 @@ private Q_SLOTS:
         QCOMPARE(get(u"/campusapi/99"_s).body, campus.body);
     }
 
+    void describesItselfLikeFastApi()
+    {
+        const Answer spec = get(u"/openapi.json"_s, {});
+        QCOMPARE(spec.status, 200);
+        QCOMPARE(spec.json.object().value(u"openapi"_s).toString(), u"3.1.0"_s);
+        QStringList paths = spec.json.object().value(u"paths"_s).toObject().keys();
+        paths.sort();
+        QStringList expected { u"/campusapi/{user_id}"_s,
+                               u"/health"_s,
+                               u"/lif1/{user_id}"_s,
+                               u"/ob3clr2/{user_id}"_s,
+                               u"/r1-demo/users/{user_id}"_s,
+                               u"/students/"_s,
+                               u"/teachers/"_s,
+                               u"/users/"_s,
+                               u"/users/{user_id}"_s,
+                               u"/users/{user_id}/courses"_s,
+                               u"/users/{user_id}/courses/{course_id}"_s };
+        expected.sort();
+        QCOMPARE(paths, expected);
+        const QJsonObject scheme = spec.json.object()
+                                       .value(u"components"_s)
+                                       .toObject()
+                                       .value(u"securitySchemes"_s)
+                                       .toObject()
+                                       .value(u"APIKeyHeader"_s)
+                                       .toObject();
+        QCOMPARE(scheme.value(u"name"_s).toString(), u"x-key"_s);
+        // Starlette's documentation routes answer HEAD (without a body) and name both methods.
+        const Answer head = send("HEAD", u"/openapi.json"_s, {});
+        QCOMPARE(head.status, 200);
+        QVERIFY(head.body.isEmpty());
+        QCOMPARE(head.header("content-length"), QByteArray::number(spec.body.size()));
+        const Answer post = send("POST", u"/openapi.json"_s, {});
+        QCOMPARE(post.status, 405);
+        QCOMPARE(post.header("allow"), "GET, HEAD");
+        for (const QString &page : { u"/docs"_s, u"/redoc"_s }) {
+            const Answer a = get(page, {});
+            QCOMPARE(a.status, 200);
+            QCOMPARE(a.header("content-type"), "text/html; charset=utf-8");
+            QVERIFY(a.body.contains("/openapi.json"));
+        }
+    }
+
     void unknownPathsAre404WithoutKey()
     {
         for (const QString &path : { u"/"_s, u"/nope"_s, u"/r1-demo/users/"_s, u"/users/1/2"_s,

@@ -97,6 +97,7 @@ Result<std::shared_ptr<const DemoData>> load()
         { u"rest/ob3clr2.json"_s, &data->ob3clr2 },
         { u"rest/lif1.json"_s, &data->lif1 },
         { u"rest/campusapi.json"_s, &data->campusApi },
+        { u"rest/openapi.json"_s, &data->openApi },
     };
     for (const auto &[name, target] : documents) {
         auto doc = readJson(name);

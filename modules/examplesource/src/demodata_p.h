@@ -35,6 +35,7 @@ struct DemoData
     QByteArray ob3clr2; // static documents, compact JSON
     QByteArray lif1;
     QByteArray campusApi;
+    QByteArray openApi; // /openapi.json: the REST API's description
     QJsonArray persons; // LIF person records of the GraphQL source
     QString personSchema; // its SDL
 

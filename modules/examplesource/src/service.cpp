@@ -19,6 +19,27 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
 }
+// Interactive documentation pages over /openapi.json, as FastAPI serves them (assets from a CDN).
+constexpr QLatin1StringView kSwaggerUi(
+    "<!DOCTYPE html>\n<html>\n<head>\n<title>lifdag Example Data Source REST API - Swagger UI</title>\n"
+    "<link rel=\"stylesheet\" "
+    "href=\"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css\">\n</head>\n"
+    "<body>\n<div id=\"swagger-ui\"></div>\n"
+    "<script src=\"https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js\"></script>\n"
+    "<script>SwaggerUIBundle({url: '/openapi.json', dom_id: '#swagger-ui'});</script>\n</body>\n</html>\n");
+constexpr QLatin1StringView kRedoc(
+    "<!DOCTYPE html>\n<html>\n<head>\n<title>lifdag Example Data Source REST API - ReDoc</title>\n"
+    "<meta charset=\"utf-8\"/>\n</head>\n<body>\n<redoc spec-url=\"/openapi.json\"></redoc>\n"
+    "<script "
+    "src=\"https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js\"></script>\n</body>\n</html>\n");
+
+HttpResponse html(QLatin1StringView page)
+{
+    HttpResponse response;
+    response.headers.emplaceBack("content-type", "text/html; charset=utf-8");
+    response.body = QByteArray(page.data(), page.size());
+    return response;
+}
 } // namespace
 
 // One request on a matched route: its path parameters, its query, and FastAPI's parameter
@@ -68,7 +89,12 @@ Service::Service(std::shared_ptr<const DemoData> data, QByteArray key, Handler g
     , m_key(std::move(key))
 {
     const DemoData &d = *m_data;
-    // The routes in the order LIF's FastAPI app registers them (order decides between matches).
+    // The routes in the order LIF's FastAPI app registers them (order decides between matches):
+    // FastAPI's own documentation routes first (Starlette routes: GET and HEAD), then the API.
+    add({ "GET", "HEAD" }, u"/openapi.json"_s, Auth::None,
+        [&d](const Call &) { return HttpResponse::json(200, d.openApi); });
+    add({ "GET", "HEAD" }, u"/docs"_s, Auth::None, [](const Call &) { return html(kSwaggerUi); });
+    add({ "GET", "HEAD" }, u"/redoc"_s, Auth::None, [](const Call &) { return html(kRedoc); });
     add({ "GET" }, u"/health"_s, Auth::None,
         [](const Call &) { return HttpResponse::json(200, R"({"status":"ok"})"); });
     add({ "GET" }, u"/r1-demo/users/{user_id}"_s, Auth::ApiKey, [&d](const Call &call) {
