@@ -553,6 +553,24 @@ private Q_SLOTS:
         QVERIFY(rawExchange(m_port, chunked, 5000).startsWith("HTTP/1.1 413"));
     }
 
+    void answersExpectContinue()
+    {
+        // The body follows only after "100 Continue", as curl sends bodies over 1 KiB.
+        QTcpSocket socket;
+        QByteArray received;
+        connect(&socket, &QTcpSocket::readyRead, &socket, [&] { received += socket.readAll(); });
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QTRY_VERIFY(socket.state() == QAbstractSocket::ConnectedState);
+        const QByteArray body = R"({"query":"{ person { informationSourceId } }"})";
+        socket.write("POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + kKey
+                     + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: "
+                     + QByteArray::number(body.size()) + "\r\n\r\n");
+        QTRY_VERIFY(received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
+        socket.write(body);
+        QTRY_VERIFY(received.contains("HTTP/1.1 200"));
+        QTRY_VERIFY(received.endsWith("}]}}"));
+    }
+
     void refusesHugeHeads()
     {
         bool closed = false;

@@ -94,6 +94,7 @@ void ConnectionGuard::parseHead(const QByteArray &head)
     const bool http10 = requestLine.endsWith("HTTP/1.0");
     bool keepAlive = false;
     bool close = false;
+    bool expectContinue = false;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines[i].trimmed();
         const qsizetype colon = line.indexOf(':');
@@ -111,12 +112,17 @@ void ConnectionGuard::parseHead(const QByteArray &head)
             }
         } else if (name == "transfer-encoding") {
             m_chunked = value.contains("chunked");
+        } else if (name == "expect") {
+            expectContinue = value == "100-continue";
         } else if (name == "connection") {
             close = close || value.contains("close");
             keepAlive = keepAlive || value.contains("keep-alive");
         }
     }
     m_close = close || (http10 && !keepAlive);
+    // Clients such as curl wait for this before they send a body (Qt's parser never answers it).
+    if (expectContinue && !http10)
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
 }
 
 void ConnectionGuard::refuse(int status, const QByteArray &reason, const QByteArray &detail)
