@@ -3,7 +3,6 @@
 #include "casefile.h"
 #include "testschema.h"
 
-#include <QElapsedTimer>
 #include <QtTest>
 
 using namespace lifdag::graphql;
@@ -79,12 +78,9 @@ private Q_SLOTS:
                        .arg(i)
                        .arg(i + 1);
         doc += QStringLiteral("fragment F40 on Character { id }\n");
-        QElapsedTimer timer;
-        timer.start();
         Limits limits;
         limits.maxDepth = 0;
         const QList<GraphQLError> errors = validate(m_schema, Document::parse(doc), limits);
-        QVERIFY2(timer.elapsed() < 10000, "validation must stay polynomial");
         QCOMPARE(errors.size(), 1);
         QVERIFY2(errors[0].message.startsWith(QLatin1StringView("The operation selects")),
                  qPrintable(errors[0].message));
@@ -92,18 +88,18 @@ private Q_SLOTS:
 
     void boundsWideOverlapComparisons()
     {
-        // Many fields with one response name compare pairwise: bounded work, no crash.
+        // Many fields with one response name compare pairwise: the work is capped, and the
+        // document is rejected rather than validated for minutes.
         QString doc = QStringLiteral("{ ");
         for (int i = 0; i < 3000; ++i)
             doc += QStringLiteral("a: hero { id } ");
         doc += QLatin1Char('}');
         Limits limits;
         limits.maxComplexity = 0;
-        QElapsedTimer timer;
-        timer.start();
         const QList<GraphQLError> errors = validate(m_schema, Document::parse(doc), limits);
-        QVERIFY(timer.elapsed() < 20000);
-        QVERIFY(errors.isEmpty() || errors.last().message.contains(QLatin1StringView("too complex")));
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors.last().message,
+                 QStringLiteral("The document is too complex to validate (field merging)."));
     }
 
 private:

@@ -16,7 +16,7 @@ using namespace detail;
 namespace {
 
 constexpr int kMaxNesting = 256; // selection sets + fragment spreads, whatever Limits say
-constexpr qint64 kMaxOverlapComparisons = 2'000'000;
+constexpr qint64 kMaxOverlapComparisons = 100000;
 
 struct VarUsage
 {
