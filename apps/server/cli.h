@@ -41,6 +41,7 @@ int runExecuteRun(const QStringList &args);
 int runInstance(const QStringList &args);
 int runJob(const QStringList &args);
 int runJsonata(const QStringList &args);
+int runSchedule(const QStringList &args);
 int runTransform(const QStringList &args);
 int runTranslator(const QStringList &args);
 

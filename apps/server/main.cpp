@@ -26,6 +26,8 @@ const Command kCommands[] = {
     { "job", "Launch a job from the shell (lifdag job launch JOB [--config FILE] [--tag k=v] [--wait])",
       runJob },
     { "jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata },
+    { "schedule", "Schedules of the code locations: schedule list | start NAME | stop NAME | ticks NAME",
+      runSchedule },
     { "transform", "Translate a JSON record with the MDR's JSONata mappings (--source ID --target ID)",
       runTransform },
     { "translator", "HTTP drop-in for LIF's translator service (port 8007)", runTranslator },

@@ -139,6 +139,34 @@ Result<QList<JobInfo>> Client::listJobs() const
     return jobs;
 }
 
+Result<QList<execution::ScheduleDefinition>> Client::listSchedules() const
+{
+    grpc::ClientContext ctx;
+    d->prepare(ctx, d->deadline);
+    lifdag::v1::ListSchedulesResponse reply;
+    const grpc::Status status = d->stub->ListSchedules(&ctx, {}, &reply);
+    if (!status.ok())
+        return d->toError(status);
+    QList<execution::ScheduleDefinition> schedules;
+    for (const auto &s : reply.schedules()) {
+        execution::ScheduleDefinition def;
+        def.name = QString::fromStdString(s.name());
+        def.cronSchedule = QString::fromStdString(s.cron_schedule());
+        def.executionTimezone = QString::fromStdString(s.execution_timezone());
+        def.jobName = QString::fromStdString(s.job_name());
+        def.runConfig = detail::fromStruct(s.run_config());
+        for (const auto &[k, v] : s.tags())
+            def.tags.insert(QString::fromStdString(k), QString::fromStdString(v));
+        def.description = QString::fromStdString(s.description());
+        def.defaultStatus = s.default_status() == lifdag::v1::ScheduleInfo::RUNNING
+            ? execution::ScheduleDefinition::DefaultStatus::Running
+            : execution::ScheduleDefinition::DefaultStatus::Stopped;
+        def.catchUp = s.catch_up();
+        schedules.append(def);
+    }
+    return schedules;
+}
+
 Result<QList<Violation>> Client::validateRunConfig(const QString &jobName, const QJsonObject &runConfig) const
 {
     grpc::ClientContext ctx;

@@ -128,6 +128,29 @@ struct Server::Private final : pb::CodeLocation::Service
         return grpc::Status::OK;
     }
 
+    grpc::Status ListSchedules(grpc::ServerContext *, const pb::ListSchedulesRequest *,
+                               pb::ListSchedulesResponse *reply) override
+    {
+        const auto reg = currentRegistry();
+        reply->set_repository_name(reg->repositoryName().toStdString());
+        for (const execution::ScheduleDefinition &s : reg->schedules()) {
+            pb::ScheduleInfo *out = reply->add_schedules();
+            out->set_name(s.name.toStdString());
+            out->set_cron_schedule(s.cronSchedule.toStdString());
+            out->set_execution_timezone(s.executionTimezone.toStdString());
+            out->set_job_name(s.jobName.toStdString());
+            *out->mutable_run_config() = detail::toStruct(s.runConfig);
+            for (auto it = s.tags.cbegin(); it != s.tags.cend(); ++it)
+                (*out->mutable_tags())[it.key().toStdString()] = it.value().toStdString();
+            out->set_description(s.description.toStdString());
+            out->set_default_status(s.defaultStatus == execution::ScheduleDefinition::DefaultStatus::Running
+                                        ? pb::ScheduleInfo::RUNNING
+                                        : pb::ScheduleInfo::STOPPED);
+            out->set_catch_up(s.catchUp);
+        }
+        return grpc::Status::OK;
+    }
+
     grpc::Status ValidateRunConfig(grpc::ServerContext *, const pb::ValidateRunConfigRequest *request,
                                    pb::ValidateRunConfigResponse *reply) override
     {

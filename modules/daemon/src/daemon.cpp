@@ -2,6 +2,8 @@
 
 #include "lifdag/daemon/runcoordinator.h"
 
+#include <lifdag/scheduler/scheduler.h>
+
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -60,8 +62,9 @@ struct Daemon::Private
                 beat(loop.type, errors);
                 lastBeat = Clock::now();
             }
+            const std::chrono::milliseconds wait = loop.nextInterval ? loop.nextInterval() : loop.interval;
             std::unique_lock lock(mutex);
-            if (wake.wait_for(lock, loop.interval, [&] { return stopping || woken[index]; }) && stopping)
+            if (wake.wait_for(lock, wait, [&] { return stopping || woken[index]; }) && stopping)
                 return;
             woken[index] = 0;
         }
@@ -89,6 +92,16 @@ void Daemon::addLoop(Loop loop)
 
 void Daemon::addConfiguredLoops()
 {
+    // DagsterDaemonScheduler (the scheduler dagster.yaml names): sleeps until the next due time.
+    auto daemonScheduler = std::make_shared<scheduler::DaemonScheduler>(
+        d->instance, scheduler::SchedulerOptions::fromConfig(d->instance->config().scheduler));
+    addLoop({ QString(scheduler::kSchedulerDaemonType),
+              daemonScheduler->options().maxSleep,
+              [daemonScheduler] { return daemonScheduler->tick(); },
+              { QString(scheduler::kSchedulesChangedChannel) },
+              [daemonScheduler] {
+                  return daemonScheduler->untilNextPass();
+              } });
     const config::RunCoordinatorConfig &rc = d->instance->config().runCoordinator;
     if (rc.kind == config::RunCoordinatorConfig::Kind::Queued) {
         auto coordinator = std::make_shared<QueuedRunCoordinator>(d->instance);

@@ -3,6 +3,7 @@
 
 #include <lifdag/codelocation/workersupervisor.h>
 #include <lifdag/core/result.h>
+#include <lifdag/execution/schedule.h>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -65,6 +66,7 @@ public:
 
     Result<ServerInfo> serverInfo() const;
     Result<QList<JobInfo>> listJobs() const;
+    Result<QList<execution::ScheduleDefinition>> listSchedules() const; // sorted by name
     // An empty list: the config is valid. An error: unknown job (code "codelocation.not_found") or
     // the server is unreachable ("codelocation.unavailable").
     Result<QList<Violation>> validateRunConfig(const QString &jobName, const QJsonObject &runConfig) const;

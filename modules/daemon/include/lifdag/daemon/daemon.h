@@ -19,6 +19,9 @@ struct Loop
     std::chrono::milliseconds interval;
     std::function<Status()> body; // one pass; an Error (or exception) is logged and recorded
     QStringList wakeChannels = {}; // storage notifications that run a pass at once
+    // When set, how long to sleep after each pass (e.g. until a schedule's next due time) instead
+    // of `interval`.
+    std::function<std::chrono::milliseconds()> nextInterval = {};
 };
 
 class Daemon
