@@ -238,7 +238,9 @@ HttpResponse Service::invoke(const Route &route, const HttpRequest &request,
         if (key.isEmpty())
             return HttpResponse::detail(403, u"Not authenticated"_s);
         if (!constantTimeEquals(key, m_key)) {
-            qCInfo(lcExampleSource).noquote() << request.method << request.path << "refused: wrong x-key";
+            // The route's pattern, not the path: ids in paths are people's identifiers.
+            qCInfo(lcExampleSource).noquote()
+                << request.method << route.pattern.join(u'/') << "refused: wrong x-key";
             return HttpResponse::detail(401, u"Unauthorized"_s);
         }
     }
