@@ -69,6 +69,14 @@ std::shared_ptr<const execution::JobRegistry> testRegistry()
     add(u"bad_cron"_s, u"61 * * * *"_s);
     for (int i = 0; i < 4; ++i)
         add(u"parallel_"_s + QString::number(i), u"*/1 * * * *"_s);
+    execution::ScheduleDefinition berlin;
+    berlin.name = u"berlin_night"_s;
+    berlin.cronSchedule = u"30 2 * * *"_s;
+    berlin.executionTimezone = u"Europe/Berlin"_s;
+    berlin.jobName = u"hello_job"_s;
+    berlin.runConfig = helloConfig(u"night"_s);
+    if (!registry->addSchedule(berlin).ok())
+        qFatal("schedule");
     return registry;
 }
 
@@ -268,6 +276,33 @@ private Q_SLOTS:
         QCOMPARE(capped.untilNextPass(now).count(), qint64(10000));
     }
 
+    // 2030-03-31: Berlin skips 02:00-03:00; the 02:30 tick fires at 03:00 CEST, once.
+    void ticksInTheSchedulesZoneAcrossDst()
+    {
+        const QDateTime started(QDate(2030, 3, 29), QTime(23, 0), QTimeZone::utc());
+        VERIFY_OK(startSchedule(*m_instance, u"berlin_night"_s, {}, started));
+        DaemonScheduler scheduler(m_instance, options());
+        const QDateTime gapEnd(QDate(2030, 3, 31), QTime(1, 0), QTimeZone::utc()); // 03:00 CEST
+        scheduler.runPass(gapEnd.addSecs(-1));
+        QCOMPARE(statuses(ticksOf(u"berlin_night"_s)), QStringList { u"SUCCESS"_s }); // 2030-03-30 02:30 CET
+        QCOMPARE(ticksOf(u"berlin_night"_s).first().timestamp,
+                 QDateTime(QDate(2030, 3, 30), QTime(1, 30), QTimeZone::utc()));
+        QCOMPARE(scheduler.untilNextPass(gapEnd.addSecs(-1)).count(), qint64(1001)); // wakes at the gap's end
+        scheduler.runPass(gapEnd);
+        QList<storage::Tick> ticks = ticksOf(u"berlin_night"_s);
+        QCOMPARE(ticks.size(), 2);
+        QCOMPARE(ticks.first().timestamp, gapEnd);
+        const auto run = m_instance->storage().runs().run(ticks.first().runIds.value(0));
+        QVERIFY(run && run->has_value());
+        QCOMPARE((*run)->tags.value(u"dagster/scheduled_execution_time"_s), u"2030-03-31T03:00:00+02:00"_s);
+        scheduler.runPass(gapEnd.addSecs(23 * 3600)); // 2030-04-01 02:00 CEST: not yet 02:30
+        QCOMPARE(ticksOf(u"berlin_night"_s).size(), 2);
+        scheduler.runPass(QDateTime(QDate(2030, 4, 1), QTime(0, 30), QTimeZone::utc()));
+        ticks = ticksOf(u"berlin_night"_s);
+        QCOMPARE(ticks.size(), 3);
+        QCOMPARE(ticks.first().timestamp, QDateTime(QDate(2030, 4, 1), QTime(0, 30), QTimeZone::utc()));
+    }
+
     void afterDowntimeOnlyTheLatestMissedTickRuns()
     {
         const QDateTime minute = start(u"every_minute"_s);
@@ -363,7 +398,7 @@ private Q_SLOTS:
         QVERIFY(scheduler.runPass(t0).ticks.isEmpty());
         const auto listing = listSchedules(*m_instance, {}, t0);
         QVERIFY2(listing.errors.isEmpty(), qPrintable(listing.errors.join(u'\n')));
-        QCOMPARE(listing.schedules.size(), 9);
+        QCOMPARE(listing.schedules.size(), 10);
         for (const ScheduleState &s : listing.schedules) {
             QVERIFY(s.statusIsDefault);
             QCOMPARE(s.status, s.definition.name == u"default_running"_s ? u"RUNNING"_s : u"STOPPED"_s);
