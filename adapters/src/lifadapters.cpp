@@ -2,9 +2,14 @@
 #include <lifdag/adapters/httpclient.h>
 #include <lifdag/adapters/lifadapters.h>
 
+#include "graphqlselection_p.h"
+
 #include <QFile>
+#include <QHash>
 #include <QJsonDocument>
 #include <QUrl>
+
+#include <mutex>
 
 using namespace Qt::StringLiterals;
 
@@ -142,6 +147,23 @@ QString LifToLifAdapter::queryText()
     return text;
 }
 
+namespace {
+
+// Queries cut down to what a source offers, per endpoint (scheme://host), for this process.
+struct PrunedQueries
+{
+    std::mutex mutex;
+    QHash<QString, QString> byEndpoint;
+};
+
+PrunedQueries &prunedQueries()
+{
+    static PrunedQueries cache;
+    return cache;
+}
+
+} // namespace
+
 Result<AdapterOutput> LifToLifAdapter::run(const QueryPlanPart &part, const Credentials &credentials,
                                            const AdapterContext &context) const
 {
@@ -151,34 +173,70 @@ Result<AdapterOutput> LifToLifAdapter::run(const QueryPlanPart &part, const Cred
     const auto url = buildUrl(endpoint->scheme + u"://"_s + endpoint->host + u"/graphql"_s);
     if (!url)
         return url.error();
-    const QString query = queryText();
-    if (query.isEmpty())
+    const QString fullQuery = queryText();
+    if (fullQuery.isEmpty())
         return Error { u"adapters.internal"_s, u"the GraphQL query resource is missing from this build"_s };
+    const QString endpointKey = endpoint->scheme + u"://"_s + endpoint->host;
+    QString query = fullQuery;
+    {
+        std::lock_guard lock(prunedQueries().mutex);
+        query = prunedQueries().byEndpoint.value(endpointKey, fullQuery);
+    }
 
-    const QJsonObject payload {
-        { u"operationName"_s, u"GetPersonByIdentifier"_s },
-        { u"query"_s, query },
-        { u"variables"_s,
-          QJsonObject { { u"identifier"_s, part.personId.identifier },
-                        { u"identifierType"_s, identifierTypeToken(part.personId.identifierType) } } },
+    auto post = [&](const QString &operation, const QString &text,
+                    const QJsonValue &variables) -> Result<QJsonValue> {
+        QJsonObject payload { { u"operationName"_s, operation }, { u"query"_s, text } };
+        if (!variables.isUndefined())
+            payload.insert(u"variables"_s, variables);
+        http::Request request;
+        request.method = "POST";
+        request.url = *url;
+        request.headers = { { "Content-Type", "application/json" },
+                            { "Authorization", "Bearer " + endpoint->token.toUtf8() },
+                            { "User-Agent", "LIF-Adapter-" + id().toUtf8() } };
+        request.body = QJsonDocument(payload).toJson(QJsonDocument::Compact);
+        request.timeout = context.timeout;
+        const http::Response response = http::send(request, context.isCanceled);
+        context.debug(http::describeExchange(request, response));
+        if (!response.isSuccess())
+            return http::failure(request, response);
+        return parseJson(request, response);
     };
-    http::Request request;
-    request.method = "POST";
-    request.url = *url;
-    request.headers = { { "Content-Type", "application/json" },
-                        { "Authorization", "Bearer " + endpoint->token.toUtf8() },
-                        { "User-Agent", "LIF-Adapter-" + id().toUtf8() } };
-    request.body = QJsonDocument(payload).toJson(QJsonDocument::Compact);
-    request.timeout = context.timeout;
-    const http::Response response = http::send(request, context.isCanceled);
-    context.debug(http::describeExchange(request, response));
-    if (!response.isSuccess())
-        return http::failure(request, response);
+    const QJsonObject variables { { u"identifier"_s, part.personId.identifier },
+                                  { u"identifierType"_s,
+                                    identifierTypeToken(part.personId.identifierType) } };
 
-    const auto answer = parseJson(request, response);
+    auto answer = post(u"GetPersonByIdentifier"_s, query, variables);
     if (!answer)
         return answer.error();
-    const auto hasErrors = pythonContains(*answer, u"errors"_s);
+    auto hasErrors = pythonContains(*answer, u"errors"_s);
+    if (hasErrors && *hasErrors && query == fullQuery && answer->isObject()
+        && detail::isFieldValidationFailure(answer->toObject().value(u"errors"_s))) {
+        // The source's schema lacks some of LIF's fields: ask it which it has, then only for those.
+        const auto schema =
+            post(u"LifdagIntrospection"_s, detail::introspectionQuery(), QJsonValue::Undefined);
+        const QJsonValue schemaData = schema ? schema->toObject().value(u"data"_s) : QJsonValue();
+        QStringList dropped;
+        const auto pruned = schemaData.isObject()
+            ? detail::pruneQuery(fullQuery, schemaData.toObject(), &dropped)
+            : Result<QString>(Error { u"adapters.introspection"_s, u"no introspection data"_s });
+        if (pruned) {
+            context.warning(u"GraphQL source "_s + http::displayUrl(*url) + u" does not offer "_s
+                            + QString::number(dropped.size()) + u" of the selected fields ("_s
+                            + dropped.mid(0, 8).join(u", "_s) + (dropped.size() > 8 ? u", …"_s : QString())
+                            + u"); asking for the fields it has"_s);
+            {
+                std::lock_guard lock(prunedQueries().mutex);
+                prunedQueries().byEndpoint.insert(endpointKey, *pruned);
+            }
+            answer = post(u"GetPersonByIdentifier"_s, *pruned, variables);
+            if (!answer)
+                return answer.error();
+            hasErrors = pythonContains(*answer, u"errors"_s);
+        } else {
+            context.debug(u"Could not narrow the query to the source's schema: "_s + pruned.error().message);
+        }
+    }
     if (!hasErrors)
         return Error { hasErrors.error().code,
                        u"GraphQL answer from "_s + http::displayUrl(*url) + u": "_s

@@ -163,6 +163,74 @@ private Q_SLOTS:
         QVERIFY(!out.error().message.contains(u"tok-12345"_s));
     }
 
+    void lifToLifNarrowsTheQueryToWhatTheSourceOffers()
+    {
+        // A source whose Person has only Name {firstName} and Identifier {identifier identifierType}.
+        auto type = [](const QString &name, const QList<std::pair<QString, QString>> &fields) {
+            QJsonArray list;
+            for (const auto &[field, of] : fields)
+                list.append(QJsonObject {
+                    { u"name"_s, field },
+                    { u"type"_s,
+                      QJsonObject { { u"kind"_s, u"LIST"_s },
+                                    { u"name"_s, QJsonValue::Null },
+                                    { u"ofType"_s,
+                                      QJsonObject { { u"kind"_s, u"OBJECT"_s }, { u"name"_s, of } } } } } });
+            return QJsonObject { { u"name"_s, name }, { u"kind"_s, u"OBJECT"_s }, { u"fields"_s, list } };
+        };
+        const QJsonObject schema {
+            { u"__schema"_s,
+              QJsonObject {
+                  { u"queryType"_s, QJsonObject { { u"name"_s, u"Query"_s } } },
+                  { u"types"_s,
+                    QJsonArray {
+                        type(u"Query"_s, { { u"person"_s, u"Person"_s } }),
+                        type(u"Person"_s, { { u"Name"_s, u"Name"_s }, { u"Identifier"_s, u"Identifier"_s } }),
+                        type(u"Name"_s, { { u"firstName"_s, u"String"_s } }),
+                        type(u"Identifier"_s,
+                             { { u"identifier"_s, u"String"_s }, { u"identifierType"_s, u"String"_s } }),
+                        QJsonObject { { u"name"_s, u"String"_s },
+                                      { u"kind"_s, u"SCALAR"_s },
+                                      { u"fields"_s, QJsonValue::Null } } } } } }
+        };
+        StubHttpServer server([&](const StubRequest &r) {
+            const QJsonObject body = QJsonDocument::fromJson(r.body).object();
+            if (body[u"operationName"_s] == u"LifdagIntrospection"_s)
+                return StubResponse::json(200, QJsonDocument(QJsonObject { { u"data"_s, schema } }).toJson());
+            const QString query = body[u"query"_s].toString();
+            if (query.contains(u"Telephone"_s) || query.contains(u"lastName"_s))
+                return StubResponse::json(200,
+                                          "{\"errors\":[{\"message\":\"Cannot query field \\\"Telephone\\\" "
+                                          "on type \\\"Contact\\\".\"}]}");
+            return StubResponse::json(200, R"({"data":{"person":[{"Name":[{"firstName":"Ada"}]}]}})");
+        });
+        QStringList warnings;
+        AdapterContext context;
+        context.log = [&](AdapterContext::Level level, const QString &line) {
+            if (level == AdapterContext::Level::Warning)
+                warnings.append(line);
+        };
+        const auto out =
+            LifToLifAdapter().run(part(u"lif-to-lif"_s, u"org2"_s), credentialsFor(server), context);
+        QVERIFY2(out.ok(), qPrintable(out.ok() ? QString() : out.error().message));
+        QCOMPARE(server.requestCount(), 3); // full query, introspection, narrowed query
+        const QString narrowed = bodyOf(server.requests().at(2))[u"query"_s].toString();
+        QVERIFY2(
+            narrowed.contains(
+                u"person(filter: { Identifier: { identifier: $identifier, identifierType: "
+                "$identifierType } }) {\n    Identifier {\n      identifier\n      identifierType\n    }\n"
+                "    Name {\n      firstName\n    }\n  }\n}"_s),
+            qPrintable(narrowed));
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings.first().contains(u"does not offer "_s)
+                     && warnings.first().contains(u"Person.Name.lastName"_s),
+                 qPrintable(warnings.first()));
+        // The narrowed query is remembered for this source.
+        QVERIFY(LifToLifAdapter().run(part(u"lif-to-lif"_s, u"org3"_s), credentialsFor(server), {}).ok());
+        QCOMPARE(server.requestCount(), 4);
+        QCOMPARE(bodyOf(server.requests().at(3))[u"query"_s].toString(), narrowed);
+    }
+
     void lifToLifDefaultsToHttpsAndNeedsAHost()
     {
         const auto noHost = LifToLifAdapter().run(part(u"lif-to-lif"_s, u"org-9"_s), {}, {});

@@ -131,7 +131,13 @@ int RunWorker::execute(const QString &runId)
     const execution::RunResult result = executor.result();
     sink.flush(); // every event is stored before the status says the run ended
 
-    if (result.status == RunStatus::Success) {
+    if (const QString step = job->tags().value(QString(execution::kResultStepTag)); !step.isEmpty()) {
+        // The job names its result step: keep that output even when a later step failed.
+        if (const QJsonValue output = result.output(step); output.isObject()) {
+            if (const Status s = storage.runs().setResult(runId, output.toObject()); !s)
+                qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
+        }
+    } else if (result.status == RunStatus::Success) {
         const QJsonObject output = jobResult(*job, result);
         if (!output.isEmpty()) {
             if (const Status s = storage.runs().setResult(runId, output); !s)

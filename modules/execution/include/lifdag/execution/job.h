@@ -20,6 +20,11 @@ namespace lifdag::execution {
 
 class OpContext;
 
+// A job tag naming the step whose `result` output is the run's result: the run worker stores that
+// output whatever the run's end (e.g. LIF's results document when sending it failed). Without the
+// tag, a successful run's result is the terminal steps' outputs.
+inline constexpr QLatin1StringView kResultStepTag("lifdag/result_step");
+
 // An op's body. It reads inputs and config from the context and yields outputs through it.
 // It signals failure either by returning an Error (code and message; retried under a retry
 // policy) or by throwing any std::exception (OpFailure carries its source location and can
