@@ -187,7 +187,8 @@ HttpResponseParser::State HttpResponseParser::parse()
         case Phase::ChunkSize: {
             if (!takeLine(&line))
                 return m_state;
-            const QByteArray size = line.left(line.indexOf(';')).trimmed(); // drop chunk extensions
+            const qsizetype extension = line.indexOf(';'); // chunk extensions are ignored
+            const QByteArray size = (extension < 0 ? line : line.left(extension)).trimmed();
             bool ok = false;
             const qint64 n = size.toLongLong(&ok, 16);
             if (!ok || n < 0 || size.isEmpty())

@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMap>
-#include <QProcess>
 #include <QRegularExpression>
 
 namespace lifdag::launcher {
@@ -80,6 +79,50 @@ std::optional<qint64> memoryBytes(const QJsonValue &v)
         break;
     }
     return n > 0 ? std::optional<qint64>(n) : std::nullopt;
+}
+
+// docker-py splits a string entrypoint like a POSIX shell (shlex): quotes group, backslashes escape.
+Result<QStringList> splitShellWords(const QString &text)
+{
+    QStringList words;
+    QString word;
+    bool inWord = false;
+    QChar quote;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (quote == u'\'') {
+            if (c == u'\'')
+                quote = QChar();
+            else
+                word += c;
+        } else if (quote == u'"') {
+            if (c == u'"')
+                quote = QChar();
+            else if (c == u'\\' && i + 1 < text.size() && QStringView(u"\"\\$`").contains(text.at(i + 1)))
+                word += text.at(++i);
+            else
+                word += c;
+        } else if (c.isSpace()) {
+            if (inWord)
+                words.append(word);
+            word.clear();
+            inWord = false;
+        } else {
+            inWord = true;
+            if (c == u'\'' || c == u'"')
+                quote = c;
+            else if (c == u'\\' && i + 1 < text.size())
+                word += text.at(++i);
+            else
+                word += c;
+        }
+    }
+    if (!quote.isNull())
+        return Error { QStringLiteral("launcher.config"),
+                       QStringLiteral("unterminated %1 quote").arg(quote) };
+    if (inWord)
+        words.append(word);
+    return words;
 }
 
 // Docker's own network modes, which are not networks one can look up.
@@ -208,7 +251,10 @@ Result<ContainerSpec> buildContainerSpec(const config::DockerLauncherConfig &con
         const QJsonValue v = kw.value(QLatin1StringView("entrypoint"));
         QJsonArray entrypoint;
         if (v.isString()) {
-            for (const QString &part : QProcess::splitCommand(v.toString()))
+            const auto words = splitShellWords(v.toString());
+            if (!words)
+                return configError(QStringLiteral("container_kwargs.entrypoint"), words.error().message);
+            for (const QString &part : *words)
                 entrypoint.append(part);
         } else if (v.isArray()) {
             for (const QJsonValue &part : v.toArray()) {
@@ -734,9 +780,8 @@ Result<int> DockerRunLauncher::removeFinishedWorkers()
     const auto docker = client();
     if (!docker)
         return docker.error();
-    const QJsonObject filters { { QLatin1StringView("label"), QJsonArray { kRunIdLabel } },
-                                { QLatin1StringView("status"),
-                                  QJsonArray { QStringLiteral("exited"), QStringLiteral("dead") } } };
+    // Filtered by label only: engines differ in the states they filter on (podman has no "dead").
+    const QJsonObject filters { { QLatin1StringView("label"), QJsonArray { kRunIdLabel } } };
     const auto reply =
         docker->get(QStringLiteral("/containers/json?all=true&filters=")
                     + QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact)));
@@ -749,6 +794,9 @@ Result<int> DockerRunLauncher::removeFinishedWorkers()
     int removed = 0;
     for (const QJsonValue &c : reply->json().array()) {
         const QJsonObject container = c.toObject();
+        const QString state = container.value(QLatin1StringView("State")).toString();
+        if (state != QLatin1StringView("exited") && state != QLatin1StringView("dead"))
+            continue;
         const QString runId =
             container.value(QLatin1StringView("Labels")).toObject().value(kRunIdLabel).toString();
         const auto run = m_instance.storage().runs().run(runId);
