@@ -27,7 +27,8 @@ BenchInstance::BenchInstance(Backend backend, const QString &extraYaml, const QP
         m_error = u"no temporary directory"_s;
         return;
     }
-    if (!test::writeTextFile(m_home.filePath(u"dagster.yaml"_s), (storageYaml(backend) + extraYaml).toUtf8())) {
+    if (!test::writeTextFile(m_home.filePath(u"dagster.yaml"_s),
+                             (storageYaml(backend) + extraYaml).toUtf8())) {
         m_error = u"cannot write dagster.yaml"_s;
         return;
     }
@@ -42,7 +43,8 @@ BenchInstance::BenchInstance(Backend backend, const QString &extraYaml, const QP
                                      &m_error);
     if (m_port == 0)
         return;
-    test::writeTextFile(m_home.filePath(u"workspace.yaml"_s), test::grpcWorkspaceYaml(m_port, u"bench"_s).toUtf8());
+    test::writeTextFile(m_home.filePath(u"workspace.yaml"_s),
+                        test::grpcWorkspaceYaml(m_port, u"bench"_s).toUtf8());
     qputenv("DAGSTER_HOME", m_home.path().toUtf8());
     auto opened = instance::Instance::open(m_home.path());
     if (!opened) {

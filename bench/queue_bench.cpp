@@ -36,9 +36,10 @@ std::optional<QString> submitHello(instance::Instance &inst, const QString &batc
 
 int runBench(const char *name, bench::Backend backend, int runs, int drain, int maxConcurrent)
 {
-    bench::BenchInstance bi(backend,
-                            u"run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
-                            u"    max_concurrent_runs: %1\n    dequeue_interval_seconds: 5\n"_s.arg(maxConcurrent));
+    bench::BenchInstance bi(
+        backend,
+        u"run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+        u"    max_concurrent_runs: %1\n    dequeue_interval_seconds: 5\n"_s.arg(maxConcurrent));
     if (!bi.ok()) {
         std::fprintf(stderr, "%s\n", qPrintable(bi.error()));
         return 1;
@@ -116,7 +117,8 @@ int runBench(const char *name, bench::Backend backend, int runs, int drain, int 
     filter.statuses = { RunStatus::Success };
     const auto ok = runStorage.countByStatus(filter);
     const qint64 succeeded = ok ? ok->value(RunStatus::Success) : 0;
-    bench::row(name, qPrintable(u"drain %1 hello_job runs, max_concurrent %2"_s.arg(drain).arg(maxConcurrent)),
+    bench::row(name,
+               qPrintable(u"drain %1 hello_job runs, max_concurrent %2"_s.arg(drain).arg(maxConcurrent)),
                drain / seconds, "runs/s");
     if (succeeded != drain) {
         std::fprintf(stderr, "only %lld of %d runs succeeded\n", static_cast<long long>(succeeded), drain);

@@ -112,7 +112,21 @@ int RunWorker::execute(const QString &runId)
         return 2;
     }
 
-    execution::Executor executor(job, runId, run.runConfig, sink);
+    execution::ExecutorOptions options;
+    if (const QString parent = run.tags.value(QString(execution::kReexecuteFromFailureTag)); !parent.isEmpty()) {
+        // Re-execution from failure: the parent's successful steps are not run again.
+        const auto stored = storage.runs().stepOutputs(parent);
+        if (stored && stored->has_value()) {
+            options.reuse = std::make_shared<execution::ReusedOutputs>(
+                execution::ReusedOutputs::fromJson(parent, **stored));
+        } else {
+            sink.append(runEvent(runId, EventType::EngineEvent,
+                                 QStringLiteral("Run %1 kept no step outputs: every step runs again.")
+                                     .arg(parent),
+                                 QStringLiteral("WARNING")));
+        }
+    }
+    execution::Executor executor(job, runId, run.runConfig, sink, options);
     {
         std::lock_guard lock(m_mutex);
         m_runId = runId;
@@ -147,6 +161,11 @@ int RunWorker::execute(const QString &runId)
     RunStatus final = result.status;
     if (!isTerminal(final))
         final = RunStatus::Failure;
+    if (final == RunStatus::Failure) {
+        // Kept before the status says FAILURE, so a retry (or a re-execution) can reuse them.
+        if (const Status s = storage.runs().setStepOutputs(runId, execution::ReusedOutputs::toJson(result)); !s)
+            qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
+    }
     const auto ended = storage.runs().transition(runId, final);
     // A slot is free: queued runs may start now.
     if (const Status s = storage.notify(storage::kRunsEndedChannel); !s)

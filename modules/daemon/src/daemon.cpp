@@ -1,6 +1,8 @@
 #include "lifdag/daemon/daemon.h"
 
 #include "lifdag/daemon/runcoordinator.h"
+#include "lifdag/daemon/runmonitor.h"
+#include "lifdag/daemon/runretries.h"
 
 #include <lifdag/scheduler/scheduler.h>
 
@@ -116,6 +118,27 @@ void Daemon::addConfiguredLoops()
                       return {};
                   },
                   { storage::kRunsQueuedChannel, storage::kRunsEndedChannel } });
+    }
+    if (d->instance->config().runRetries.enabled) {
+        auto retries = std::make_shared<RunRetries>(d->instance);
+        addLoop({ QStringLiteral("EVENT_LOG_CONSUMER"), std::chrono::seconds(5),
+                  [retries]() -> Status {
+                      const auto submitted = retries->tick();
+                      return submitted ? Status {} : Status(submitted.error());
+                  },
+                  { storage::kRunsEndedChannel } });
+    }
+    const config::RunMonitoringConfig &monitoring = d->instance->config().runMonitoring;
+    if (monitoring.enabled) {
+        auto monitor = std::make_shared<RunMonitor>(d->instance);
+        addLoop({ QStringLiteral("MONITORING"),
+                  std::chrono::milliseconds(qint64(qMax(1, monitoring.pollIntervalSeconds)) * 1000),
+                  [monitor]() -> Status {
+                      const auto changed = monitor->tick();
+                      if (!changed)
+                          return changed.error();
+                      return {};
+                  } });
     }
 }
 

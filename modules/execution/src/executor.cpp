@@ -107,6 +107,7 @@ struct Step
     StepState state = StepState::Pending;
     bool placeholder = false; // "op[?]": a mapped op whose dynamic output produced no keys
     int pendingDeps = 0;
+    bool reused = false; // outputs taken from the parent run (re-execution from failure)
     QList<int> dependents;
     int attempts = 0;
     std::optional<ErrorInfo> error;
@@ -369,6 +370,7 @@ struct Executor::Private
         QStringList failed;
         QStringList missing;
         QHash<QString, QJsonValue> inputs;
+        bool upstreamReused = true; // every upstream step took its outputs from the parent run
         for (const BoundInput &b : c.inputs) {
             if (b.sourceNode < 0) {
                 inputs.insert(b.name, b.defaultValue);
@@ -377,6 +379,7 @@ struct Executor::Private
             const QString outputName = jd->nodes[b.sourceNode].op.outputs[b.sourceOutput].name;
             if (b.kind == InputSource::Kind::Output) {
                 const Step &src = steps[sourceStep(b, s.keyIndex)];
+                upstreamReused = upstreamReused && src.reused;
                 if (src.state == StepState::Failed) {
                     failed.append(src.stepKey);
                 } else if (src.state != StepState::Succeeded) {
@@ -397,6 +400,7 @@ struct Executor::Private
             QStringList failedBranches;
             if (b.sourceIsDynamicOutput) {
                 const Step &src = steps[nodeSteps[b.sourceNode].first()];
+                upstreamReused = upstreamReused && src.reused;
                 if (src.state == StepState::Failed)
                     failedBranches.append(src.stepKey);
                 for (const DynamicValue &v : src.dynamicOutputs.value(outputName))
@@ -404,10 +408,12 @@ struct Executor::Private
             } else {
                 const DynamicScope &scope = jd->scopes[jd->compiled[b.sourceNode].scope];
                 const Step &producer = steps[nodeSteps[scope.producer].first()];
+                upstreamReused = upstreamReused && producer.reused;
                 if (producer.state == StepState::Failed)
                     failedBranches.append(producer.stepKey);
                 for (int branch : std::as_const(nodeSteps[b.sourceNode])) {
                     const Step &src = steps[branch];
+                    upstreamReused = upstreamReused && src.reused;
                     if (src.state == StepState::Failed)
                         failedBranches.append(src.stepKey);
                     const auto out = src.outputs.constFind(outputName);
@@ -436,6 +442,18 @@ struct Executor::Private
                  u"Skipping step \""_s + s.stepKey + u"\" since no upstream output was yielded by "_s
                      + describeKeys(missing) + u'.',
                  missing, worklist);
+            return;
+        }
+        if (options.reuse && upstreamReused && options.reuse->contains(s.stepKey)) {
+            s.state = StepState::Succeeded;
+            s.reused = true;
+            s.outputs = options.reuse->outputs.value(s.stepKey);
+            s.dynamicOutputs = options.reuse->dynamicOutputs.value(s.stepKey);
+            shared.emitEvent(EventType::EngineEvent, s.stepKey,
+                             u"Step \""_s + s.stepKey + u"\" succeeded in run "_s + options.reuse->parentRunId
+                                 + u": its outputs are reused (re-execution from failure)."_s,
+                             QJsonObject { { u"reused_from_run"_s, options.reuse->parentRunId } });
+            stepFinished(id, worklist);
             return;
         }
         s.inputs = std::move(inputs);
@@ -753,6 +771,59 @@ struct Executor::Private
             options.onFinished(result);
     }
 };
+
+QJsonObject ReusedOutputs::toJson(const RunResult &result)
+{
+    QJsonObject out;
+    for (const StepOutcome &step : result.steps) {
+        if (step.state != StepState::Succeeded)
+            continue;
+        QJsonObject entry;
+        QJsonObject outputs;
+        const auto plain = result.outputs.value(step.stepKey);
+        for (auto it = plain.cbegin(); it != plain.cend(); ++it)
+            outputs.insert(it.key(), it.value());
+        QJsonObject dynamic;
+        const auto dyn = result.dynamicOutputs.value(step.stepKey);
+        for (auto it = dyn.cbegin(); it != dyn.cend(); ++it) {
+            QJsonArray values;
+            for (const DynamicValue &v : it.value())
+                values.append(QJsonObject { { u"mapping_key"_s, v.mappingKey }, { u"value"_s, v.value } });
+            dynamic.insert(it.key(), values);
+        }
+        entry.insert(u"outputs"_s, outputs);
+        if (!dynamic.isEmpty())
+            entry.insert(u"dynamic"_s, dynamic);
+        out.insert(step.stepKey, entry);
+    }
+    return out;
+}
+
+ReusedOutputs ReusedOutputs::fromJson(const QString &parentRunId, const QJsonObject &json)
+{
+    ReusedOutputs r;
+    r.parentRunId = parentRunId;
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
+        const QJsonObject entry = it.value().toObject();
+        QHash<QString, QJsonValue> outputs;
+        const QJsonObject plain = entry.value(u"outputs"_s).toObject();
+        for (auto o = plain.constBegin(); o != plain.constEnd(); ++o)
+            outputs.insert(o.key(), o.value());
+        r.outputs.insert(it.key(), outputs);
+        const QJsonObject dynamic = entry.value(u"dynamic"_s).toObject();
+        if (dynamic.isEmpty())
+            continue;
+        QHash<QString, QList<DynamicValue>> values;
+        for (auto d = dynamic.constBegin(); d != dynamic.constEnd(); ++d) {
+            QList<DynamicValue> list;
+            for (const QJsonValue &v : d.value().toArray())
+                list.append({ v[u"mapping_key"_s].toString(), v[u"value"_s] });
+            values.insert(d.key(), list);
+        }
+        r.dynamicOutputs.insert(it.key(), values);
+    }
+    return r;
+}
 
 Executor::Executor(JobPtr job, QString runId, QJsonObject runConfig, EventSink &sink, ExecutorOptions options)
     : d(std::make_unique<Private>())

@@ -1,5 +1,19 @@
-// Notifications between the services: LISTEN/NOTIFY on PostgreSQL, an in-process registry on SQLite.
+// Notifications between the services: LISTEN/NOTIFY on PostgreSQL; on SQLite an in-process
+// registry plus Unix datagram sockets that carry notifications to the other processes using the
+// same database file (run workers, `lifdag job launch`, a separate daemon).
 #include "notifications_p.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
 
 #include <QEventLoop>
 #include <QMutex>
@@ -31,7 +45,115 @@ LocalRegistry &localRegistry()
 }
 } // namespace
 
-void notifyLocal(const QString &key, const QString &payload)
+namespace {
+
+void deliverLocal(const QString &key, const QString &payload);
+
+// Cross-process delivery for SQLite: every process that subscribes to a database binds one
+// datagram socket in a directory named after that database; notify() sends to every other socket
+// there (a dead process's socket refuses and is removed).
+QString socketDirectory(const QString &key)
+{
+    const QString database = key.section(QLatin1Char('#'), 0, 0);
+    const QByteArray hash =
+        QCryptographicHash::hash(database.toUtf8(), QCryptographicHash::Sha1).toHex().left(16);
+    return QDir::tempPath() + QStringLiteral("/lifdag-notify-") + QString::fromLatin1(hash);
+}
+
+bool fillAddress(sockaddr_un &addr, const QByteArray &path)
+{
+    std::memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= qsizetype(sizeof addr.sun_path))
+        return false;
+    std::memcpy(addr.sun_path, path.constData(), size_t(path.size()));
+    return true;
+}
+
+struct CrossProcessListener
+{
+    QMutex mutex;
+    QStringList directories; // those this process listens in
+};
+CrossProcessListener &listener()
+{
+    static CrossProcessListener l;
+    return l;
+}
+
+QByteArray ownPrefix()
+{
+    return QByteArray::number(qint64(::getpid())) + '-';
+}
+
+void listenIn(const QString &directory)
+{
+    CrossProcessListener &l = listener();
+    {
+        QMutexLocker lock(&l.mutex);
+        if (l.directories.contains(directory))
+            return;
+        l.directories << directory;
+    }
+    QDir().mkpath(directory);
+    QFile::setPermissions(directory,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    const QByteArray path =
+        QFile::encodeName(directory) + '/' + ownPrefix() + QByteArray::number(quint64(fd));
+    sockaddr_un addr;
+    if (!fillAddress(addr, path) || ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return;
+    }
+    // Lives as long as the process; the socket file goes with it (or with the next sender).
+    std::thread([fd] {
+        QByteArray buffer(64 * 1024, Qt::Uninitialized);
+        while (true) {
+            const ssize_t n = ::recv(fd, buffer.data(), size_t(buffer.size()), 0);
+            if (n < 0) {
+                if (errno == EINTR)
+                    continue;
+                return;
+            }
+            const QString message = QString::fromUtf8(buffer.constData(), qsizetype(n));
+            const qsizetype nl = message.indexOf(QLatin1Char('\n'));
+            if (nl > 0)
+                deliverLocal(message.left(nl), message.mid(nl + 1));
+        }
+    }).detach();
+}
+
+void notifyOtherProcesses(const QString &key, const QString &payload)
+{
+    const QString directory = socketDirectory(key);
+    const QByteArray dirPath = QFile::encodeName(directory);
+    DIR *dir = ::opendir(dirPath.constData());
+    if (!dir)
+        return; // nobody listens
+    const QByteArray message = key.toUtf8() + '\n' + payload.toUtf8();
+    const QByteArray own = ownPrefix();
+    static thread_local int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    while (dirent *entry = ::readdir(dir)) {
+        const QByteArray name(entry->d_name);
+        if (name.startsWith('.') || name.startsWith(own))
+            continue;
+        const QByteArray path = dirPath + '/' + name;
+        sockaddr_un addr;
+        if (fd < 0 || !fillAddress(addr, path))
+            continue;
+        if (::sendto(fd, message.constData(), size_t(message.size()), MSG_DONTWAIT,
+                     reinterpret_cast<sockaddr *>(&addr), sizeof addr)
+                < 0
+            && (errno == ECONNREFUSED || errno == ENOENT))
+            ::unlink(path.constData()); // its process is gone
+    }
+    ::closedir(dir);
+}
+
+void deliverLocal(const QString &key, const QString &payload)
 {
     LocalRegistry &r = localRegistry();
     std::vector<PayloadCallback> callbacks;
@@ -45,8 +167,17 @@ void notifyLocal(const QString &key, const QString &payload)
         cb(payload);
 }
 
+} // namespace
+
+void notifyLocal(const QString &key, const QString &payload)
+{
+    deliverLocal(key, payload);
+    notifyOtherProcesses(key, payload);
+}
+
 std::shared_ptr<void> subscribeLocal(const QString &key, PayloadCallback callback)
 {
+    listenIn(socketDirectory(key));
     LocalRegistry &r = localRegistry();
     quint64 id = 0;
     {

@@ -94,6 +94,8 @@ const QList<Migration> &migrations()
                   "CREATE INDEX ticks_instigator_ts ON ticks (location_name, instigator_name, ts)"),
           },
           {} },
+        // Run re-execution from failure: the outputs of a failed run's successful steps.
+        { 4, { QStringLiteral("ALTER TABLE runs ADD COLUMN step_outputs TEXT") }, {} },
     };
     return steps;
 }
@@ -559,6 +561,28 @@ public:
     {
         return updateRunColumns(runId, QStringLiteral("result = ?"), { toJsonText(result) },
                                 QStringLiteral("storing the result of run %1").arg(runId));
+    }
+
+    Status setStepOutputs(const QString &runId, const QJsonObject &outputs) override
+    {
+        return updateRunColumns(runId, QStringLiteral("step_outputs = ?"), { toJsonText(outputs) },
+                                QStringLiteral("storing the step outputs of run %1").arg(runId));
+    }
+
+    Result<std::optional<QJsonObject>> stepOutputs(const QString &runId) override
+    {
+        return withDb([&](QSqlDatabase &db) -> Result<std::optional<QJsonObject>> {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT step_outputs FROM runs WHERE run_id = ?"));
+            q.addBindValue(runId);
+            if (!q.exec())
+                return sqlError(q.lastError(), QStringLiteral("reading the step outputs of run %1").arg(runId));
+            if (!q.next())
+                return Error { QStringLiteral("storage.not_found"), QStringLiteral("run %1 not found").arg(runId) };
+            if (q.value(0).isNull())
+                return std::optional<QJsonObject>();
+            return std::optional<QJsonObject>(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
+        });
     }
 
     Status addTags(const QString &runId, const QMap<QString, QString> &tags) override

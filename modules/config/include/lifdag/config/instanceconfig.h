@@ -85,7 +85,7 @@ struct SchedulerConfig
 
 struct RunMonitoringConfig
 {
-    bool enabled = false;
+    bool enabled = true; // lifdag monitors runs unless dagster.yaml says `enabled: false`
     int startTimeoutSeconds = 180;
     int cancelTimeoutSeconds = 180;
     int maxRuntimeSeconds = 0; // 0: unlimited

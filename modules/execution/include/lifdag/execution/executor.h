@@ -55,8 +55,34 @@ struct RunResult
     QStringList stepKeys(StepState state) const;
 };
 
+// The outputs of an earlier run's successful steps, for a re-execution from failure (Dagster's
+// FROM_FAILURE): a step found here whose upstream steps were all reused as well is not executed
+// again - its outputs come from here and an ENGINE_EVENT says so - while failed, skipped and
+// not-executed steps and everything downstream of them run. Mapped steps are matched by step key
+// ("op[mapping_key]"), so a fan-out reuses each branch that succeeded.
+// Tag of a run that re-executes run <value> from failure (set by run retries and by the API's
+// re-execute FROM_FAILURE); the run worker then reuses that run's stored step outputs.
+inline constexpr QLatin1StringView kReexecuteFromFailureTag("lifdag/reexecute_from_failure");
+
+struct ReusedOutputs
+{
+    QString parentRunId;
+    QHash<QString, QHash<QString, QJsonValue>> outputs; // step key → output name → value
+    QHash<QString, QHash<QString, QList<DynamicValue>>> dynamicOutputs; // step key → output → values
+
+    bool contains(const QString &stepKey) const
+    {
+        return outputs.contains(stepKey) || dynamicOutputs.contains(stepKey);
+    }
+    // The storage form: {step key: {"outputs": {name: value}, "dynamic": {name: [{mapping_key, value}]}}}
+    // of the steps that succeeded in `result`.
+    static QJsonObject toJson(const RunResult &result);
+    static ReusedOutputs fromJson(const QString &parentRunId, const QJsonObject &json);
+};
+
 struct ExecutorOptions
 {
+    std::shared_ptr<const ReusedOutputs> reuse; // re-execution from failure; null: run every step
     int maxConcurrent = 0; // > 0 overrides the run config's execution.config.*.max_concurrent
     std::optional<quint64> seed; // jitter draws; unset: a random seed (logged in RUN_START)
     // Called once on the executor's coordinator thread after the terminal event and flush(); it

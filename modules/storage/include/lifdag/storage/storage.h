@@ -113,6 +113,10 @@ public:
                                     const QList<RunStatus> &from = {}) = 0;
     virtual Status setWorkerInfo(const QString &runId, const WorkerInfo &info) = 0;
     virtual Status setResult(const QString &runId, const QJsonObject &result) = 0;
+    // The outputs of a run's successful steps ({step key: {output: value | [{mapping_key, value}]}}),
+    // kept for failed runs so that a re-execution from failure can reuse them; none: nullopt.
+    virtual Status setStepOutputs(const QString &runId, const QJsonObject &outputs) = 0;
+    virtual Result<std::optional<QJsonObject>> stepOutputs(const QString &runId) = 0;
     virtual Status addTags(const QString &runId, const QMap<QString, QString> &tags) = 0;
     // Newest first; `cursor` is the last run id of the previous page.
     virtual Result<RunPage> runs(const RunFilter &filter, int limit, const QString &cursor = {}) = 0;
@@ -250,8 +254,8 @@ public:
     virtual Result<MigrationReport> migrate() = 0;
     virtual Result<int> schemaVersion() = 0;
 
-    // Wake-ups across processes: PostgreSQL NOTIFY/LISTEN; with SQLite, subscribers in this
-    // process only (others fall back to polling). `channel` is a plain identifier; `payload` is
+    // Wake-ups across processes: PostgreSQL NOTIFY/LISTEN; with SQLite, Unix datagram sockets
+    // between the processes on the same database file (same machine). `channel` is a plain identifier; `payload` is
     // short text (PostgreSQL allows < 8000 bytes).
     virtual Status notify(const QString &channel, const QString &payload = {}) = 0;
     // Calls `callback` (on a private thread) for every notification on `channel` until the
