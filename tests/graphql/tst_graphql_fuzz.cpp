@@ -231,6 +231,16 @@ private Q_SLOTS:
             if (json.isEmpty() || (result.requestError && result.errors.isEmpty()))
                 QFAIL(qPrintable(
                     QStringLiteral("no proper answer for document #%1: %2").arg(i).arg(request.query)));
+            // The ordered writer's text is valid JSON and says what the QJsonObject form says
+            // (unless a lone surrogate had to become U+FFFD).
+            QJsonParseError parseError;
+            const QJsonDocument reparsed = QJsonDocument::fromJson(json, &parseError);
+            if (parseError.error != QJsonParseError::NoError)
+                QFAIL(qPrintable(QStringLiteral("invalid JSON (%1) for: %2")
+                                     .arg(parseError.errorString(), request.query)));
+            if (!json.contains("\xEF\xBF\xBD") && reparsed.object() != result.toJson())
+                QFAIL(qPrintable(
+                    QStringLiteral("ordered and QJsonObject responses differ for: %1").arg(request.query)));
             for (const GraphQLError &e : result.errors)
                 if (e.message.isEmpty())
                     QFAIL(qPrintable(QStringLiteral("empty error message for: %1").arg(request.query)));
