@@ -372,6 +372,30 @@ private Q_SLOTS:
         QCOMPARE(eventCount(*inst, run.runId, u"RUN_CANCELED"_s), 1);
     }
 
+    // An administrator switches to the QueuedRunCoordinator (the managed launcher override the
+    // webserver writes) while the daemon runs: the next submission is queued and that daemon
+    // launches it, without a restart.
+    void launcherChangeIsPickedUpWithoutRestart()
+    {
+        const QString home = makeHome({});
+        auto inst = open(home);
+        QProcess daemon;
+        startDaemon(daemon, home);
+        const QString direct = submit(*inst, u"hello_job"_s, {});
+        QCOMPARE(waitForStatus(*inst, direct, { RunStatus::Success }, 20000).status, RunStatus::Success);
+        QCOMPARE(eventCount(*inst, direct, u"RUN_ENQUEUED"_s), 0);
+        QThread::msleep(20); // a distinct modification time
+        QVERIFY(test::writeTextFile(QDir(home).filePath(u"lifdag-launcher.yaml"_s),
+                                    "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                                    "    max_concurrent_runs: 2\n    dequeue_interval_seconds: 30\n"));
+        QCOMPARE(inst->launchConfig().runCoordinator.kind, config::RunCoordinatorConfig::Kind::Queued);
+        const QString queued = submit(*inst, u"hello_job"_s, {});
+        QCOMPARE(waitForStatus(*inst, queued, { RunStatus::Success }, 20000).status, RunStatus::Success);
+        stopDaemon(daemon);
+        QCOMPARE(eventCount(*inst, queued, u"RUN_ENQUEUED"_s), 1);
+        QCOMPARE(eventCount(*inst, queued, u"RUN_DEQUEUED"_s), 1);
+    }
+
     // A failed run is retried as a new run (parent/root ids, retry number), from failure: the
     // parent's successful steps are reused, only the failed step and what follows it run again;
     // retries stop at the limit (here from the tag dagster/max_retries: 2 → a chain of 3 runs).

@@ -104,8 +104,10 @@ void Daemon::addConfiguredLoops()
               [daemonScheduler] {
                   return daemonScheduler->untilNextPass();
               } });
+    // Always present: under the DefaultRunCoordinator its passes are idle, and an administrator
+    // may switch to the QueuedRunCoordinator while the daemon runs (Instance::launchConfig()).
     const config::RunCoordinatorConfig &rc = d->instance->config().runCoordinator;
-    if (rc.kind == config::RunCoordinatorConfig::Kind::Queued) {
+    {
         auto coordinator = std::make_shared<QueuedRunCoordinator>(d->instance);
         addLoop({ QStringLiteral("QUEUED_RUN_COORDINATOR"),
                   std::chrono::milliseconds(qint64(rc.dequeueIntervalSeconds * 1000)),
@@ -121,7 +123,8 @@ void Daemon::addConfiguredLoops()
     }
     if (d->instance->config().runRetries.enabled) {
         auto retries = std::make_shared<RunRetries>(d->instance);
-        addLoop({ QStringLiteral("EVENT_LOG_CONSUMER"), std::chrono::seconds(5),
+        addLoop({ QStringLiteral("EVENT_LOG_CONSUMER"),
+                  std::chrono::seconds(5),
                   [retries]() -> Status {
                       const auto submitted = retries->tick();
                       return submitted ? Status {} : Status(submitted.error());

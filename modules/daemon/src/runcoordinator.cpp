@@ -21,14 +21,16 @@ QueuedRunCoordinator::QueuedRunCoordinator(std::shared_ptr<instance::Instance> i
 
 Result<int> QueuedRunCoordinator::tick()
 {
-    const auto claimed =
-        m_instance->storage().runs().claimQueuedRuns(claimPolicy(m_instance->config().runCoordinator));
+    const instance::Instance::LaunchConfig settings = m_instance->launchConfig();
+    if (settings.runCoordinator.kind != config::RunCoordinatorConfig::Kind::Queued)
+        return 0; // DefaultRunCoordinator: runs are launched at submission
+    const auto claimed = m_instance->storage().runs().claimQueuedRuns(claimPolicy(settings.runCoordinator));
     if (!claimed)
         return claimed.error();
     int launched = 0;
     if (claimed->isEmpty())
         return launched;
-    const auto runLauncher = launcher::makeRunLauncher(m_instance->config().runLauncher, *m_instance);
+    const auto runLauncher = launcher::makeRunLauncher(settings.runLauncher, *m_instance);
     for (const storage::RunRecord &run : *claimed) {
         if (const Status s = runLauncher->launch(run); !s) {
             qCWarning(lcDaemon, "run %s could not be launched: %s", qPrintable(run.runId),

@@ -56,7 +56,7 @@ Result<int> RunMonitor::tick()
         cursor = page->nextCursor;
     } while (!cursor.isEmpty());
 
-    const auto launcher = launcher::makeRunLauncher(m_instance->config().runLauncher, *m_instance);
+    const auto launcher = launcher::makeRunLauncher(m_instance->launchConfig().runLauncher, *m_instance);
     const QDateTime now = m_now();
     int changed = 0;
     QStringList problems;

@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QUrlQuery>
 
 namespace lifdag::instance {
@@ -36,6 +37,8 @@ Result<std::shared_ptr<Instance>> Instance::open(const QString &home, const Opti
         return cfg.error();
     auto instance = std::make_shared<Instance>();
     instance->m_config = std::move(cfg).value();
+    instance->m_fromFiles = options.instanceYaml.isEmpty();
+    instance->m_launch = { instance->m_config.runCoordinator, instance->m_config.runLauncher };
 
     QString workspacePath = options.workspacePath;
     if (workspacePath.isEmpty()) {
@@ -55,6 +58,44 @@ Result<std::shared_ptr<Instance>> Instance::open(const QString &home, const Opti
         return opened.error();
     instance->m_storage = *opened;
     return instance;
+}
+
+namespace {
+
+// The newest modification time of dagster.yaml and the launcher override (invalid when neither exists).
+QDateTime launchFilesStamp(const config::InstanceConfig &cfg)
+{
+    QDateTime newest;
+    for (const QString &path :
+         { QDir(cfg.home).filePath(QStringLiteral("dagster.yaml")), config::launcherOverridePath(cfg) }) {
+        const QFileInfo info(path);
+        if (info.exists() && (!newest.isValid() || info.lastModified() > newest))
+            newest = info.lastModified();
+    }
+    return newest;
+}
+
+} // namespace
+
+Instance::LaunchConfig Instance::launchConfig() const
+{
+    std::lock_guard lock(m_launchMutex);
+    if (!m_fromFiles)
+        return m_launch;
+    const QDateTime stamp = launchFilesStamp(m_config);
+    if (stamp == m_launchStamp)
+        return m_launch;
+    if (m_launchStamp.isValid() || stamp.isValid()) {
+        auto reread = config::loadInstance(m_config.home);
+        if (!reread) {
+            qCWarning(lcConfig, "keeping the launcher settings in force: %s",
+                      qPrintable(reread.error().message));
+        } else {
+            m_launch = { reread->runCoordinator, reread->runLauncher };
+        }
+    }
+    m_launchStamp = stamp;
+    return m_launch;
 }
 
 Result<config::CodeLocationConfig> Instance::codeLocation(const QString &name) const

@@ -23,7 +23,7 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
         return outcome;
     }
 
-    const bool queued = instance.config().runCoordinator.kind == config::RunCoordinatorConfig::Kind::Queued;
+    const bool queued = instance.launchConfig().runCoordinator.kind == config::RunCoordinatorConfig::Kind::Queued;
     storage::RunRecord run;
     run.runId = request.runId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : request.runId;
     run.jobName = request.jobName;
@@ -64,7 +64,7 @@ Status launchRun(instance::Instance &instance, const storage::RunRecord &run)
     if (!*moved)
         return Error { QStringLiteral("launcher.not_launchable"),
                        QStringLiteral("run %1 is no longer waiting to start").arg(run.runId) };
-    return makeRunLauncher(instance.config().runLauncher, instance)->launch(run);
+    return makeRunLauncher(instance.launchConfig().runLauncher, instance)->launch(run);
 }
 
 } // namespace lifdag::launcher

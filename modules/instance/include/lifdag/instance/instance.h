@@ -6,7 +6,9 @@
 #include <lifdag/core/result.h>
 #include <lifdag/storage/storage.h>
 
+#include <QDateTime>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace lifdag::instance {
@@ -37,11 +39,26 @@ public:
     storage::Storage &storage() const { return *m_storage; }
     std::shared_ptr<storage::Storage> storagePtr() const { return m_storage; }
 
+    // run_coordinator and run_launcher as configured now: dagster.yaml and the managed launcher
+    // override are read again when either file changed since the last call, so an administrator's
+    // edit takes effect without a restart. A file that no longer parses leaves the last good
+    // settings in force (the error is logged). Everything else in config() is fixed at open().
+    struct LaunchConfig
+    {
+        config::RunCoordinatorConfig runCoordinator;
+        config::RunLauncherConfig runLauncher;
+    };
+    LaunchConfig launchConfig() const;
+
     // The code location a run should use: by name, or the only one when `name` is empty.
     Result<config::CodeLocationConfig> codeLocation(const QString &name) const;
 
 private:
     config::InstanceConfig m_config;
+    bool m_fromFiles = true; // false when opened from Options::instanceYaml (nothing to re-read)
+    mutable std::mutex m_launchMutex;
+    mutable LaunchConfig m_launch;
+    mutable QDateTime m_launchStamp; // newest modification time of the files m_launch came from
     std::optional<config::WorkspaceConfig> m_workspace;
     std::shared_ptr<storage::Storage> m_storage;
 };
