@@ -8,6 +8,9 @@ set -euo pipefail
 IMAGE=${1:-${LIFDAG_BASE_IMAGE:-localhost/lifdag-debian:bookworm}}
 
 command -v podman >/dev/null || { echo "podman-base: podman is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+if ! err=$(podman info 2>&1 >/dev/null); then
+  echo "podman-base: podman cannot work here: $(tail -2 <<<"$err" | tr '\n' ' ')" >&2; exit 1
+fi
 if podman image exists "$IMAGE"; then
   exit 0
 fi
