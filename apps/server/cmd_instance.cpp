@@ -4,6 +4,7 @@
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/config/workspace.h>
 #include <lifdag/instance/instance.h>
+#include <lifdag/launcher/runlauncher.h>
 #include <lifdag/storage/storage.h>
 
 #include <QDir>
@@ -77,6 +78,10 @@ int check(const QString &home, const QString &workspaceOption)
     }
 
     const config::InstanceConfig &ic = *instance;
+    if (const Status launcher = launcher::validateRunLauncherConfig(ic); !launcher)
+        return fail(
+            QStringLiteral("%1: run_launcher: %2")
+                .arg(ic.path.isEmpty() ? QStringLiteral("dagster.yaml") : ic.path, launcher.error().message));
     out(QStringLiteral("instance:        %1")
             .arg(ic.path.isEmpty() ? ic.home + QStringLiteral(" (no dagster.yaml: defaults)")
                                    : QDir::cleanPath(ic.path)));

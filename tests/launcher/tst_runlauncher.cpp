@@ -177,6 +177,40 @@ private Q_SLOTS:
         QCOMPARE(makeRunLauncher(launcherConfig(yaml), *m_instance)->className(), className);
     }
 
+    void instanceCheckFindsLauncherMistakes_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("default launcher") << QByteArray() << QString();
+        QTest::newRow("docker, sqlite mounted")
+            << QByteArray("run_launcher:\n  module: dagster_docker\n  class: DockerRunLauncher\n  config:\n"
+                          "    container_kwargs:\n      volumes: [\"HOME:HOME\"]\n")
+            << QString();
+        QTest::newRow("docker, sqlite out of reach")
+            << QByteArray("run_launcher:\n  module: dagster_docker\n  class: DockerRunLauncher\n")
+            << u"which a run's container cannot reach"_s;
+        QTest::newRow("docker, unsupported kwarg")
+            << QByteArray("run_launcher:\n  module: dagster_docker\n  class: DockerRunLauncher\n  config:\n"
+                          "    container_kwargs:\n      volumes: [\"HOME:HOME\"]\n      detach: true\n")
+            << u"container_kwargs.detach: not supported"_s;
+    }
+
+    void instanceCheckFindsLauncherMistakes()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, error);
+        yaml.replace("HOME", m_home.path().toUtf8());
+        const auto config = config::parseInstance(yaml, u"dagster.yaml"_s, m_home.path());
+        QVERIFY(config.ok());
+        const Status s = validateRunLauncherConfig(*config);
+        if (error.isEmpty()) {
+            QVERIFY2(s.ok(), qPrintable(s.ok() ? QString() : s.error().message));
+        } else {
+            QVERIFY(!s.ok());
+            QVERIFY2(s.error().message.contains(error), qPrintable(s.error().message));
+        }
+    }
+
     void runEnvironmentOnlyForStartingRuns()
     {
         const codelocation::Client client(u"127.0.0.1:%1"_s.arg(m_server->port()));

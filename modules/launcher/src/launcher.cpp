@@ -23,7 +23,8 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
         return outcome;
     }
 
-    const bool queued = instance.launchConfig().runCoordinator.kind == config::RunCoordinatorConfig::Kind::Queued;
+    const bool queued =
+        instance.launchConfig().runCoordinator.kind == config::RunCoordinatorConfig::Kind::Queued;
     storage::RunRecord run;
     run.runId = request.runId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : request.runId;
     run.jobName = request.jobName;

@@ -84,6 +84,22 @@ std::unique_ptr<RunLauncher> makeRunLauncher(const config::RunLauncherConfig &co
     return std::make_unique<detail::DefaultRunLauncher>(instance, context);
 }
 
+Status validateRunLauncherConfig(const config::InstanceConfig &instance)
+{
+    if (instance.runLauncher.kind != config::RunLauncherConfig::Kind::Docker)
+        return {};
+    const config::DockerLauncherConfig &docker = instance.runLauncher.docker;
+    const auto storageEnv = workerStorageEnvironment(instance, docker);
+    if (!storageEnv)
+        return storageEnv.error();
+    ContainerInputs probe;
+    probe.runId = QStringLiteral("check");
+    probe.image = docker.image.isEmpty() ? QStringLiteral("image-of-the-code-location") : docker.image;
+    probe.storageEnv = *storageEnv;
+    const auto spec = buildContainerSpec(docker, probe);
+    return spec ? Status {} : Status(spec.error());
+}
+
 Status failRun(instance::Instance &instance, const QString &runId, const QString &message)
 {
     const Status logged = detail::appendEvent(

@@ -90,6 +90,10 @@ std::unique_ptr<RunLauncher> makeRunLauncher(const config::RunLauncherConfig &co
                                              instance::Instance &instance,
                                              const LauncherContext &context = {});
 
+// What `lifdag instance check` can tell about the configured launcher without starting anything:
+// unsupported container_kwargs, malformed volumes, storage a run's container could not reach.
+Status validateRunLauncherConfig(const config::InstanceConfig &instance);
+
 // Ends a run that could not be started: RUN_FAILURE with `message`, then FAILURE.
 Status failRun(instance::Instance &instance, const QString &runId, const QString &message);
 
