@@ -122,6 +122,12 @@ private Q_SLOTS:
         QTest::newRow("bad chunk size")
             << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << false
             << u"invalid chunk size"_s;
+        QTest::newRow("huge chunk") << QByteArray(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7FFFFFFFFFFFFFFF\r\n")
+                                    << false << u"response body larger than"_s;
+        QTest::newRow("huge content length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n") << false
+            << u"too large"_s;
         QTest::newRow("chunk without CRLF")
             << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXX\r\n") << false
             << u"chunk data not followed by CRLF"_s;

@@ -194,7 +194,7 @@ HttpResponseParser::State HttpResponseParser::parse()
             if (!ok || n < 0 || size.isEmpty())
                 return fail(
                     QStringLiteral("invalid chunk size \"%1\"").arg(QString::fromLatin1(line.left(40))));
-            if (m_response.body.size() + n > kMaxBodyBytes)
+            if (n > kMaxBodyBytes - m_response.body.size())
                 return fail(QStringLiteral("response body larger than %1 bytes").arg(kMaxBodyBytes));
             m_remaining = n;
             m_phase = n == 0 ? Phase::Trailers : Phase::ChunkData;
