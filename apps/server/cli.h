@@ -44,5 +44,7 @@ int runJsonata(const QStringList &args);
 int runSchedule(const QStringList &args);
 int runTransform(const QStringList &args);
 int runTranslator(const QStringList &args);
+int runToken(const QStringList &args);
+int runWebserver(const QStringList &args);
 
 } // namespace lifdag::cli

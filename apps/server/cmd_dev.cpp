@@ -1,11 +1,13 @@
 // `lifdag dev`: every service on one machine with SQLite storage in $DAGSTER_HOME.
 #include "cli.h"
 #include "registry.h"
+#include "webserver_mounts.h"
 
 #include <lifdag/codelocation/server.h>
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/daemon/daemon.h>
 #include <lifdag/instance/instance.h>
+#include <lifdag/webserver/webserver.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -85,19 +87,31 @@ int runDev(const QStringList &args)
     daemon.addConfiguredLoops();
     daemon.start();
 
+    // The webserver (REST API, live events, metrics) in this process too, on localhost.
+    webserver::WebServerOptions webOptions;
+    webOptions.address = QHostAddress::LocalHost;
+    webOptions.port = quint16(parser.value(QStringLiteral("port")).toUInt());
+    webserver::WebServer web(*instance, webOptions);
+    mountWebserverExtensions(web, *instance);
+    if (const Status s = web.start(); !s) {
+        daemon.stop();
+        codeServer.shutdown();
+        return fail(s.error().message);
+    }
+
     out(QStringLiteral("lifdag dev: instance %1 (%2)")
             .arg(home, (*instance)->storage().settings().describe()));
     out(QStringLiteral("lifdag dev: code location dev_location on 127.0.0.1:%1 (%2 jobs)")
             .arg(codeServer.port())
             .arg((*registry)->size()));
-    // The webserver joins this composition root with its own issue; say where it will listen.
     out(QStringLiteral("lifdag dev: try  DAGSTER_HOME=%1 lifdag job launch hello_job --wait").arg(home));
-    out(QStringLiteral(
-            "lifdag dev: UI and API will be at http://localhost:%1 once the webserver is built in; "
-            "press Ctrl-C to stop")
-            .arg(parser.value(QStringLiteral("port"))));
+    out(QStringLiteral("webserver listening on http://127.0.0.1:%1").arg(web.port()));
+    out(QStringLiteral("lifdag dev: API at http://localhost:%1/api/v1 (OpenAPI: /api/v1/openapi.json); press "
+                       "Ctrl-C to stop")
+            .arg(web.port()));
     const int rc = QCoreApplication::exec();
     out(QStringLiteral("lifdag dev: stopping"));
+    web.stop();
     daemon.stop();
     codeServer.shutdown();
     return rc;

@@ -28,9 +28,13 @@ const Command kCommands[] = {
     { "jsonata", "JSONL batch evaluator of JSONata expressions (stdin -> stdout)", runJsonata },
     { "schedule", "Schedules of the code locations: schedule list | start NAME | stop NAME | ticks NAME",
       runSchedule },
+    { "token", "API tokens for the webserver: token create --role ROLE | token list | token revoke ID",
+      runToken },
     { "transform", "Translate a JSON record with the MDR's JSONata mappings (--source ID --target ID)",
       runTransform },
     { "translator", "HTTP drop-in for LIF's translator service (port 8007)", runTranslator },
+    { "webserver", "REST API, live events and metrics (port 3000): webserver -h HOST -p PORT -w workspace.yaml",
+      runWebserver },
 };
 
 void printUsage(FILE *to)
