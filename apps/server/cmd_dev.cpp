@@ -1,7 +1,6 @@
 // `lifdag dev`: every service on one machine with SQLite storage in $DAGSTER_HOME.
 #include "cli.h"
 #include "registry.h"
-#include "webserver_mounts.h"
 
 #include <lifdag/codelocation/server.h>
 #include <lifdag/config/instanceconfig.h>
@@ -87,12 +86,11 @@ int runDev(const QStringList &args)
     daemon.addConfiguredLoops();
     daemon.start();
 
-    // The webserver (REST API, live events, metrics) in this process too, on localhost.
+    // The webserver (REST API, GraphQL, live events, metrics) in this process too, on localhost.
     webserver::WebServerOptions webOptions;
     webOptions.address = QHostAddress::LocalHost;
     webOptions.port = quint16(parser.value(QStringLiteral("port")).toUInt());
     webserver::WebServer web(*instance, webOptions);
-    mountWebserverExtensions(web, *instance);
     if (const Status s = web.start(); !s) {
         daemon.stop();
         codeServer.shutdown();

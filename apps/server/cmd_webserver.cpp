@@ -1,6 +1,5 @@
 // `lifdag webserver -h HOST -p PORT -w workspace.yaml`: the REST API, live events and metrics (:3000).
 #include "cli.h"
-#include "webserver_mounts.h"
 
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/instance/instance.h>
@@ -88,7 +87,6 @@ int runWebserver(const QStringList &args)
         return fail(instance.error().message);
 
     webserver::WebServer server(*instance, options);
-    mountWebserverExtensions(server, *instance);
     if (const Status s = server.start(); !s)
         return fail(s.error().message);
     out(QStringLiteral("webserver listening on http://%1:%2").arg(host).arg(server.port()));

@@ -639,6 +639,49 @@ private Q_SLOTS:
         QVERIFY(count.match(text).captured(1).toInt() >= 1);
     }
 
+    void servesDagstersGraphQL()
+    {
+        const auto run = f.addRun(u"hello_job"_s, RunStatus::Success);
+        const QString query =
+            u"query Q($runId: ID!) { runOrError(runId: $runId) { __typename ... on Run { runId status "
+            u"jobName } } }"_s;
+        RawResponse r =
+            f.callJson("POST", "/graphql",
+                       QJsonObject { { u"query"_s, query },
+                                     { u"variables"_s, QJsonObject { { u"runId"_s, run.runId } } } });
+        QCOMPARE(r.status, 200);
+        const QJsonObject got = r.json().value(u"data"_s).toObject().value(u"runOrError"_s).toObject();
+        QCOMPARE(got.value(u"__typename"_s).toString(), u"Run"_s);
+        QCOMPARE(got.value(u"status"_s).toString(), u"SUCCESS"_s);
+        // GET: queries only; variables as JSON text.
+        r = f.call("GET",
+                   "/graphql?query=" + enc(query)
+                       + "&variables=" + enc(u"{\"runId\":\"%1\"}"_s.arg(run.runId)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()
+                     .value(u"data"_s)
+                     .toObject()
+                     .value(u"runOrError"_s)
+                     .toObject()
+                     .value(u"runId"_s)
+                     .toString(),
+                 run.runId);
+        r = f.call("GET", "/graphql?query=" + enc(u"mutation { deleteRun(runId: \"x\") { __typename } }"_s));
+        QVERIFY(r.status == 400 || !r.json().value(u"errors"_s).toArray().isEmpty());
+        // Syntax errors never reach execution: 400 with GraphQL's error shape.
+        r = f.callJson("POST", "/graphql", QJsonObject { { u"query"_s, u"{ runsOrError( }"_s } });
+        QCOMPARE(r.status, 400);
+        QVERIFY(!r.json()
+                     .value(u"errors"_s)
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"message"_s)
+                     .toString()
+                     .isEmpty());
+        QCOMPARE(f.call("GET", "/graphql").status, 400);
+    }
+
     void unknownRoutesAndMethodsAreJsonErrors()
     {
         RawResponse r = f.call("GET", "/api/v1/nothing");

@@ -152,6 +152,34 @@ private Q_SLOTS:
         QCOMPARE(who.json().value(u"name"_s).toString(), u"launcher-token"_s);
         QCOMPARE(f.call("GET", "/health").status, 200);
         QCOMPARE(f.call("GET", "/api/v1/openapi.json").status, 200);
+        // GraphQL: a viewer may query but not launch (Dagster's UnauthorizedError); no token: 401.
+        const QJsonObject launch {
+            { u"query"_s,
+              u"mutation { launchRun(executionParams: {selector: {repositoryLocationName: "
+              u"\"test_location\", repositoryName: \"__repository__\", jobName: \"hello_job\"}}) "
+              u"{ __typename } }"_s }
+        };
+        RawResponse g = f.callJson("POST", "/graphql", launch, m_tokens[Role::Viewer]);
+        QCOMPARE(g.status, 200);
+        QCOMPARE(g.json()
+                     .value(u"data"_s)
+                     .toObject()
+                     .value(u"launchRun"_s)
+                     .toObject()
+                     .value(u"__typename"_s)
+                     .toString(),
+                 u"UnauthorizedError"_s);
+        g = f.callJson("POST", "/graphql", launch, m_tokens[Role::Launcher]);
+        QCOMPARE(g.json()
+                     .value(u"data"_s)
+                     .toObject()
+                     .value(u"launchRun"_s)
+                     .toObject()
+                     .value(u"__typename"_s)
+                     .toString(),
+                 u"LaunchRunSuccess"_s);
+        QCOMPARE(f.callJson("POST", "/graphql", QJsonObject { { u"query"_s, u"{ version }"_s } }).status,
+                 401);
         QCOMPARE(f.call("GET", "/metrics").status, 401);
     }
 

@@ -43,7 +43,9 @@ struct Tally
             std::lock_guard lock(mutex);
             ++byStatus[r->status];
         }
-        const bool json = r->header("content-type") == "application/json" && !r->errorCode().isEmpty();
+        // The API's {"error":{"code",…}}, or GraphQL's {"errors":[…]} from /graphql.
+        const bool json = r->header("content-type") == "application/json"
+            && (!r->errorCode().isEmpty() || !r->json().value(u"errors"_s).toArray().isEmpty());
         if (((r->status >= 400 && r->status < 500) || r->status == 505) && json) {
             ++answered4xx;
             return;
@@ -81,7 +83,7 @@ QByteArray hostile(QRandomGenerator &rng, int i)
     static const QList<QByteArray> targets { "/api/v1/runs", "/api/v1/runs/x/terminate", "/api/v1/tokens",
                                              "/api/v1/instance/launcher", "/api/v1/runs/x/reexecute" };
     const QByteArray target = targets[i % targets.size()];
-    switch (i % 24) {
+    switch (i % 27) {
     case 0: // truncated JSON
         return post(target, QByteArray(R"({"job": "nope_job", "runConfig": {"ops": )").left(rng.bounded(40)));
     case 1: // random bytes as JSON
@@ -149,6 +151,21 @@ QByteArray hostile(QRandomGenerator &rng, int i)
                "websocket\r\nSec-WebSocket-Version: "
             + QByteArray(rng.bounded(2) ? "8" : "13")
             + "\r\nSec-WebSocket-Key: " + randomBytes(rng, 6).toBase64() + "\r\n\r\n";
+    case 24: // deeply nested GraphQL selections
+        return post("/graphql",
+                    "{\"query\":\"" + QByteArray(20000, '{').replace("{", "{runsOrError") + "\"}");
+    case 25: // GraphQL garbage and hostile documents
+    {
+        static const QList<QByteArray> docs {
+            "{\"query\":\"{ __schema { types { fields { type { ofType { ofType { name } } } } } }\"}x",
+            "{\"query\":42}", "{\"query\":\"query { ... on Run }\"}",
+            "{\"query\":\"{ runsOrError(limit: \\\"many\\\") { __typename } }\"}",
+            "{\"query\":\"{ a: version, a: __typename }\", \"variables\": \"[not json\"}"
+        };
+        return post("/graphql", docs[rng.bounded(docs.size())]);
+    }
+    case 26: // GET /graphql with a bad document
+        return "GET /graphql?query=%7B%20version%20%7B%7B HTTP/1.1\r\nHost: t\r\n\r\n";
     default: // JSON that parses but is not what the endpoint wants
         return post(
             target,

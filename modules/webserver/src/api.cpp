@@ -1190,6 +1190,58 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
             return Response::noContent();
         });
 
+    // ---- GraphQL (Dagster's API, for dagster-graphql's client and Dagster users' queries) ----------
+    {
+        auto graphqlRole = [](Role r) {
+            return r == Role::Admin   ? graphqlapi::Role::Admin
+                : r == Role::Launcher ? graphqlapi::Role::Launcher
+                                      : graphqlapi::Role::Viewer;
+        };
+        auto answer = [&ctx, graphqlRole](const QJsonObject &request, const Principal &who, bool mutations) {
+            graphqlapi::RequestContext context;
+            context.role = graphqlRole(who.role);
+            context.principal = who.describe();
+            context.allowMutations = mutations;
+            const graphql::ExecutionResult result = ctx.graphql->run(request, context);
+            // Requests that never reached execution (syntax, validation, variables) are 400s.
+            return Response::rawJson(result.requestError ? 400 : 200, redactJson(result.toJsonBytes()));
+        };
+        RouteDoc post = doc("graphqlPost",
+                            "Dagster's GraphQL API (queries and mutations); roles apply to mutations "
+                            "(UnauthorizedError)",
+                            "graphql", viewer, "GraphQLResponse");
+        post.requestSchema = QStringLiteral("GraphQLRequest");
+        addRoute(router, ctx, "POST", QStringLiteral("/graphql"), post,
+                 [answer](const Request &req, const Principal &who) {
+                     QJsonObject body;
+                     if (auto e = readBody(req, true, &body))
+                         return *e;
+                     return answer(body, who, true);
+                 });
+        RouteDoc get =
+            doc("graphqlGet", "Dagster's GraphQL API, queries only (?query=&variables=&operationName=)",
+                "graphql", viewer, "GraphQLResponse");
+        get.query = { { QStringLiteral("query"), QStringLiteral("string"), QStringLiteral("The document") },
+                      { QStringLiteral("variables"), QStringLiteral("string"),
+                        QStringLiteral("JSON object") },
+                      { QStringLiteral("operationName"), QStringLiteral("string"), {} } };
+        addRoute(
+            router, ctx, "GET", QStringLiteral("/graphql"), get,
+            [answer](const Request &req, const Principal &who) {
+                if (!req.hasQuery(QStringLiteral("query")))
+                    return apiError(
+                        400, QStringLiteral("invalid_parameter"),
+                        QStringLiteral("query: GET /graphql needs ?query=… (or POST a JSON body)"));
+                QJsonObject request { { QStringLiteral("query"), req.queryValue(QStringLiteral("query")) } };
+                if (req.hasQuery(QStringLiteral("variables")))
+                    request.insert(QStringLiteral("variables"), req.queryValue(QStringLiteral("variables")));
+                if (req.hasQuery(QStringLiteral("operationName")))
+                    request.insert(QStringLiteral("operationName"),
+                                   req.queryValue(QStringLiteral("operationName")));
+                return answer(request, who, false);
+            });
+    }
+
     // ---- live events ----------------------------------------------------------------------------
     {
         RouteDoc d =

@@ -5,6 +5,7 @@
 #include "locations_p.h"
 #include "openapi_p.h"
 
+#include <lifdag/graphqlapi/dagstergraphql.h>
 #include <lifdag/http/server.h>
 #include <lifdag/webserver/launcheradmin.h>
 #include <lifdag/webserver/webserver.h>
@@ -23,6 +24,7 @@ struct Context
     std::shared_ptr<LauncherAdmin> launcherAdmin;
     std::shared_ptr<LiveHub> hub;
     std::shared_ptr<Locations> locations;
+    std::shared_ptr<graphqlapi::DagsterGraphQL> graphql; // Dagster's GraphQL API at /graphql
     std::atomic<const http::Server *> server { nullptr }; // set once listening (for /metrics)
     QByteArray openApi; // generated when the route table is complete
 };

@@ -272,6 +272,16 @@ QJsonObject schemas()
                       { QStringLiteral("role"), str() },
                       { QStringLiteral("name"), str() },
                       { QStringLiteral("tokenId"), nullableStr() } }));
+    s.insert(QStringLiteral("GraphQLRequest"),
+             object({ { QStringLiteral("query"), str(QStringLiteral("The GraphQL document")) },
+                      { QStringLiteral("variables"),
+                        anyObject(QStringLiteral("Variables (an object or its JSON text)")) },
+                      { QStringLiteral("operationName"), str() } },
+                    { QStringLiteral("query") }));
+    s.insert(QStringLiteral("GraphQLResponse"),
+             object({ { QStringLiteral("data"), anyObject(QStringLiteral("The result, in query order")) },
+                      { QStringLiteral("errors"),
+                        arrayOf(anyObject(QStringLiteral("{message, locations, path}"))) } }));
     s.insert(QStringLiteral("Health"),
              object({ { QStringLiteral("status"), str() }, { QStringLiteral("version"), str() } }));
     s.insert(QStringLiteral("Ready"),

@@ -34,6 +34,7 @@ WebServer::WebServer(std::shared_ptr<instance::Instance> instance, WebServerOpti
     ctx.launcherAdmin = std::make_shared<LauncherAdmin>(instance, options.onLauncherConfigChanged);
     ctx.hub = std::make_shared<LiveHub>(instance, ctx.auth, LiveHub::Options {});
     ctx.locations = std::make_shared<Locations>(instance);
+    ctx.graphql = std::make_shared<graphqlapi::DagsterGraphQL>(instance);
     addApiRoutes(d->router, d->ctx);
 }
 
