@@ -538,6 +538,19 @@ private Q_SLOTS:
                      .value(u"max_concurrent_runs"_s)
                      .toInt(),
                  3);
+        // This process follows at once (the daemon does the same each pass): a launch is now queued.
+        QCOMPARE(f.instance->launchConfig().runCoordinator.maxConcurrentRuns, 3);
+        QCOMPARE(f.instance->launchConfig().runLauncher.kind, config::RunLauncherConfig::Kind::Docker);
+        const RawResponse queued =
+            f.callJson("POST", "/api/v1/runs", QJsonObject { { u"job"_s, u"hello_job"_s } });
+        QCOMPARE(queued.status, 201);
+        QCOMPARE(queued.json().value(u"run"_s).toObject().value(u"status"_s).toString(), u"QUEUED"_s);
+        QCOMPARE(f.call("POST",
+                        "/api/v1/runs/"
+                            + queued.json().value(u"run"_s).toObject().value(u"runId"_s).toString().toUtf8()
+                            + "/terminate")
+                     .status,
+                 202);
         // Secrets come back masked…
         QVERIFY(!r.body.contains("registry-pass-123"));
         QVERIFY(!r.body.contains("tok-value-xyz"));

@@ -185,7 +185,7 @@ Result<storage::RunRecord> terminateRun(Context &ctx, storage::RunRecord run, co
                                        QStringLiteral("Sending run termination request (requested by %1).")
                                            .arg(who.describe())));
     }
-    const auto launcher = launcher::makeRunLauncher(inst.config().runLauncher, inst);
+    const auto launcher = launcher::makeRunLauncher(inst.launchConfig().runLauncher, inst);
     const auto signalled = launcher->terminate(run);
     if (!signalled)
         return Error { QStringLiteral("codelocation.unavailable"),
