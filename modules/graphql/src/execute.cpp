@@ -110,6 +110,20 @@ void writeJsonString(QByteArray &out, const QString &text)
     const char16_t *p = reinterpret_cast<const char16_t *>(text.constData());
     const char16_t *end = p + text.size();
     for (; p < end; ++p) {
+        // Runs of characters that need no escaping go in one append.
+        const char16_t *run = p;
+        while (p < end && *p >= 0x20 && *p < 0x80 && *p != u'"' && *p != u'\\')
+            ++p;
+        if (p > run) {
+            const qsizetype n = p - run;
+            const qsizetype at = out.size();
+            out.resize(at + n);
+            char *dst = out.data() + at;
+            for (qsizetype i = 0; i < n; ++i)
+                dst[i] = char(run[i]);
+            if (p == end)
+                break;
+        }
         char32_t c = *p;
         if (c < 0x80) {
             switch (c) {
@@ -288,6 +302,7 @@ void writeError(QByteArray &out, const GraphQLError &e)
 QByteArray ExecutionResult::toJsonBytes() const
 {
     QByteArray out;
+    out.reserve(1024);
     out += '{';
     bool first = true;
     if (dataNode) {
