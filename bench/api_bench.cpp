@@ -293,7 +293,8 @@ void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, 
                 r.locationName = u"bench"_s;
                 r.repositoryName = u"__repository__"_s;
                 r.status = statuses[i % 5];
-                r.tags = { { u"team"_s, u"t%1"_s.arg(i % 10) }, { u"dagster/priority"_s, u"0"_s } };
+                // i % 7 against the status's i % 5: every (team, status) pair occurs.
+                r.tags = { { u"team"_s, u"t%1"_s.arg(i % 7) }, { u"dagster/priority"_s, u"0"_s } };
                 r.runConfig =
                     QJsonObject { { u"ops"_s,
                                     QJsonObject { { u"fan_out"_s, QJsonObject { { u"count"_s, i } } } } } };
@@ -333,10 +334,18 @@ void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, 
     QThread::sleep(1);
     row(name, "webserver RSS idle (after warm-up)", double(rssKb(pid)) / 1024.0, "MB");
 
-    // GET /api/v1/runs?limit=50, newest page and filtered pages.
-    LoadResult r = load(quint16(port), connections, std::numeric_limits<qint64>::max(), seconds,
-                        [](QRandomGenerator &) { return get("/api/v1/runs?limit=50"); });
-    report(name, u"GET /api/v1/runs?limit=50 (%1 conns)"_s.arg(connections), r);
+    // GET /api/v1/runs?limit=50 at rising concurrency (the newest page), then filtered pages.
+    LoadResult r;
+    QList<int> levels { 1 };
+    if (connections / 2 > 1)
+        levels << connections / 2;
+    if (connections > 1)
+        levels << connections;
+    for (int c : std::as_const(levels)) {
+        r = load(quint16(port), c, std::numeric_limits<qint64>::max(), seconds / 2,
+                 [](QRandomGenerator &) { return get("/api/v1/runs?limit=50"); });
+        report(name, u"GET /api/v1/runs?limit=50, %1 conn(s)"_s.arg(c), r);
+    }
     r = load(quint16(port), connections, std::numeric_limits<qint64>::max(), seconds / 2,
              [](QRandomGenerator &rng) {
                  return get("/api/v1/runs?limit=50&status=SUCCESS&tag=team%3Dt"
@@ -424,7 +433,9 @@ void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, 
     }
 
     // A million requests of every kind the server answers often; RSS before and after.
+    QThread::sleep(5);
     const qint64 before = rssKb(pid);
+    row(name, "webserver RSS idle before the million", double(before) / 1024.0, "MB");
     t.restart();
     LoadResult big = load(
         quint16(port), connections, rssRequests, 1e9,
@@ -445,12 +456,14 @@ void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, 
         },
         false);
     const double elapsed = double(t.elapsed()) / 1000.0;
-    QThread::sleep(2);
+    QThread::sleep(1);
     const qint64 after = rssKb(pid);
+    QThread::sleep(5); // the server trims its heap after 2 s without requests
+    const qint64 idleAfter = rssKb(pid);
     row(name, "mixed requests sent", double(big.requests + big.failures), "");
     row(name, "mixed requests/s", double(big.requests) / elapsed, "req/s");
-    row(name, "webserver RSS before them", double(before) / 1024.0, "MB");
     row(name, "webserver RSS after them", double(after) / 1024.0, "MB");
+    row(name, "webserver RSS idle 6 s later", double(idleAfter) / 1024.0, "MB");
     if (big.failures)
         row(name, "mixed: failed requests", double(big.failures), "");
 

@@ -3,6 +3,9 @@
 #include <QRandomGenerator>
 #include <QUrl>
 #include <exception>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcHttp, "lifdag.http")
 Q_LOGGING_CATEGORY(lcHttpAccess, "lifdag.http.access")
@@ -878,6 +881,15 @@ void ServerCore::removeConnection(quint64 id)
 void ServerCore::sweep()
 {
     const qint64 now = nowMs();
+#ifdef __GLIBC__
+    // After a burst, glibc keeps the worker threads' freed memory in their arenas; once the server
+    // has been quiet for a while, give it back so an idle server stays small.
+    const quint64 served = requests.load();
+    if (served != m_requestsAtTrim && now - m_lastRequestMs.load() > 2000) {
+        m_requestsAtTrim = served;
+        malloc_trim(0);
+    }
+#endif
     const auto connections = m_connections; // a check may remove its connection
     for (Connection *c : connections) {
         if (m_connections.contains(c->id()))
@@ -927,6 +939,7 @@ void ServerCore::postWebSocketClose(quint64 id, quint16 code, QString reason)
 void ServerCore::recordRequest(int routeIndex, const QByteArray &, int status, double seconds)
 {
     requests.fetch_add(1);
+    m_lastRequestMs.store(nowMs());
     const int index = routeIndex < 0 ? int(m_router.routes().size()) : routeIndex;
     m_durations[size_t(index)]->observe(seconds);
     QMutexLocker lock(&m_countMutex);

@@ -162,6 +162,8 @@ private:
     QElapsedTimer m_clock;
     std::shared_ptr<CoreLink> m_link;
     bool m_listening = false;
+    std::atomic<qint64> m_lastRequestMs { 0 };
+    quint64 m_requestsAtTrim = 0; // I/O thread
 
     // Per route (index routes().size() = unmatched): a duration histogram; counts per status code.
     std::vector<std::unique_ptr<Histogram>> m_durations;
