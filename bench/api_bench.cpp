@@ -264,6 +264,8 @@ struct WsClient
     }
 };
 
+int g_workerThreads = 0; // 0: the webserver's default
+
 void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, double seconds)
 {
     const char *name = backend == Backend::Postgres ? "postgres" : "sqlite";
@@ -317,10 +319,11 @@ void runBackend(Backend backend, int runs, qint64 rssRequests, int connections, 
     env.insert(u"DAGSTER_HOME"_s, bi.home());
     server.setProcessEnvironment(env);
     QString error;
-    const int port = test::startLifdagServer(server,
-                                             { u"webserver"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s,
-                                               u"--no-access-log"_s, u"--log-level"_s, u"warning"_s },
-                                             &error);
+    QStringList serverArgs { u"webserver"_s,       u"-h"_s,          u"127.0.0.1"_s, u"-p"_s, u"0"_s,
+                             u"--no-access-log"_s, u"--log-level"_s, u"warning"_s };
+    if (g_workerThreads > 0)
+        serverArgs << u"--worker-threads"_s << QString::number(g_workerThreads);
+    const int port = test::startLifdagServer(server, serverArgs, &error);
     if (!port) {
         std::fprintf(stderr, "%s: webserver did not start: %s\n", name, qPrintable(error));
         return;
@@ -490,6 +493,8 @@ int main(int argc, char **argv)
             connections = args[i + 1].toInt();
         else if (args[i] == u"--seconds"_s)
             seconds = args[i + 1].toDouble();
+        else if (args[i] == u"--worker-threads"_s)
+            g_workerThreads = args[i + 1].toInt();
     }
     std::printf("api_bench: %d runs stored, %d connections, %lld mixed requests for the RSS check\n", runs,
                 connections, static_cast<long long>(requests));

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <sys/resource.h>
 
 namespace lifdag::cli {
 
@@ -77,6 +78,13 @@ int runWebserver(const QStringList &args)
         return fail(QStringLiteral("--max-body-bytes: expected at least 1024"), 2);
     options.http.accessLog = !parser.isSet(QStringLiteral("no-access-log"));
     options.http.corsAllowOrigin = parser.value(QStringLiteral("cors-origin")).toUtf8();
+
+    // One descriptor per client connection: allow as many as the hard limit does (often 1024 soft).
+    rlimit files {};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     instance::Instance::Options instanceOptions;
     if (parser.isSet(QStringLiteral("workspace")))

@@ -140,6 +140,8 @@ private Q_SLOTS:
         for (const GraphqlCase &c :
              readGraphqlCases(QStringLiteral(LIFDAG_TEST_DATA_DIR "/client_operations.cases")))
             m_ops.insert(c.name, c.document);
+        // The code server and the run workers it starts find the instance through DAGSTER_HOME.
+        qputenv("DAGSTER_HOME", m_home.path().toUtf8());
         QString error;
         m_port =
             test::startLifdagServer(m_codeServer,
