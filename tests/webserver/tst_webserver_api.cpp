@@ -695,6 +695,195 @@ private Q_SLOTS:
         QCOMPARE(f.call("GET", "/graphql").status, 400);
     }
 
+    void countsRunsByStatus()
+    {
+        const RawResponse before = f.call("GET", "/api/v1/runs/counts");
+        QCOMPARE(before.status, 200);
+        f.addRun(u"count_job"_s, RunStatus::Queued);
+        f.addRun(u"count_job"_s, RunStatus::Queued);
+        f.addRun(u"count_job"_s, RunStatus::Started);
+        const RawResponse r = f.call("GET", "/api/v1/runs/counts");
+        QCOMPARE(r.status, 200);
+        const QJsonObject a = before.json(), b = r.json();
+        QCOMPARE(b.value(u"queued"_s).toInteger() - a.value(u"queued"_s).toInteger(), 2);
+        QCOMPARE(b.value(u"inProgress"_s).toInteger() - a.value(u"inProgress"_s).toInteger(), 1);
+        QCOMPARE(b.value(u"total"_s).toInteger() - a.value(u"total"_s).toInteger(), 3);
+        QCOMPARE(b.value(u"counts"_s).toObject().value(u"QUEUED"_s).toInteger(),
+                 b.value(u"queued"_s).toInteger());
+        QCOMPARE(b.value(u"counts"_s).toObject().size(), 8);
+    }
+
+    void validatesRunConfigsWithoutLaunching_data()
+    {
+        QTest::addColumn<QJsonObject>("body");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("reason");
+        const auto fanout = [](const QJsonValue &count) {
+            return QJsonObject {
+                { u"ops"_s,
+                  QJsonObject { { u"fan_out"_s,
+                                  QJsonObject { { u"config"_s, QJsonObject { { u"count"_s, count } } } } } } }
+            };
+        };
+        QTest::newRow("json valid") << QJsonObject { { u"runConfig"_s, fanout(3) } } << true << QString()
+                                    << QString();
+        QTest::newRow("json wrong type") << QJsonObject { { u"runConfig"_s, fanout(u"three"_s) } } << false
+                                         << u"ops.fan_out.config.count"_s << QString();
+        QTest::newRow("yaml valid") << QJsonObject {
+            { u"runConfigYaml"_s, u"ops:\n  fan_out:\n    config:\n      count: 4\n"_s }
+        } << true << QString() << QString();
+        QTest::newRow("yaml unknown key")
+            << QJsonObject { { u"runConfigYaml"_s, u"ops:\n  fan_out:\n    config:\n      cuont: 4\n"_s } }
+            << false << u"ops.fan_out.config"_s << QString();
+        QTest::newRow("yaml syntax") << QJsonObject { { u"runConfigYaml"_s, u"ops: [1, 2\n"_s } } << false
+                                     << QString() << u"yaml"_s;
+        QTest::newRow("yaml not a mapping")
+            << QJsonObject { { u"runConfigYaml"_s, u"- 1\n"_s } } << false << QString() << u"yaml"_s;
+        QTest::newRow("empty yaml") << QJsonObject { { u"runConfigYaml"_s, QString() } } << true << QString()
+                                    << QString();
+    }
+
+    void validatesRunConfigsWithoutLaunching()
+    {
+        QFETCH(QJsonObject, body);
+        QFETCH(bool, valid);
+        QFETCH(QString, path);
+        QFETCH(QString, reason);
+        const qint64 runsBefore = f.call("GET", "/api/v1/runs/counts").json().value(u"total"_s).toInteger();
+        const RawResponse r =
+            f.callJson("POST", "/api/v1/locations/test_location/jobs/fanout_job/validate", body);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json().value(u"valid"_s).toBool(), valid);
+        const QJsonArray violations = r.json().value(u"violations"_s).toArray();
+        QCOMPARE(violations.isEmpty(), valid);
+        if (!path.isEmpty())
+            QVERIFY2(violations.first().toObject().value(u"path"_s).toString().startsWith(path),
+                     r.body.constData());
+        if (!reason.isEmpty()) {
+            QCOMPARE(violations.first().toObject().value(u"reason"_s).toString(), reason);
+            QVERIFY(r.json().value(u"yamlError"_s).toObject().value(u"line"_s).toInt() >= 1);
+        }
+        if (valid)
+            QVERIFY(r.json().value(u"runConfig"_s).isObject());
+        QCOMPARE(f.call("GET", "/api/v1/runs/counts").json().value(u"total"_s).toInteger(), runsBefore);
+    }
+
+    void validationNamesUnknownJobsAndLocations()
+    {
+        QCOMPARE(
+            f.callJson("POST", "/api/v1/locations/test_location/jobs/nope/validate", QJsonObject {}).status,
+            404);
+        QCOMPARE(f.callJson("POST", "/api/v1/locations/nowhere/jobs/hello_job/validate", QJsonObject {})
+                     .errorCode(),
+                 u"location_not_found"_s);
+        QCOMPARE(f.callJson("POST", "/api/v1/locations/test_location/jobs/hello_job/validate",
+                            QJsonObject { { u"runConfigYaml"_s, 3 } })
+                     .status,
+                 400);
+    }
+
+    void reexecutesFromFailureReusingSuccessfulSteps()
+    {
+        const QString parent = launch(QJsonObject {
+            { u"job"_s, u"fanout_job"_s },
+            { u"runConfig"_s,
+              QJsonObject {
+                  { u"ops"_s,
+                    QJsonObject {
+                        { u"fan_out"_s,
+                          QJsonObject { { u"config"_s,
+                                          QJsonObject { { u"count"_s, 3 },
+                                                        { u"fail_keys"_s,
+                                                          QJsonArray { u"item_1"_s } } } } } } } } } } });
+        QCOMPARE(f.waitForEnd(parent), u"FAILURE"_s);
+        RawResponse r = f.callJson("POST", "/api/v1/runs/" + parent.toUtf8() + "/reexecute",
+                                   QJsonObject { { u"strategy"_s, u"FROM_FAILURE"_s } });
+        QCOMPARE(r.status, 201);
+        const QJsonObject child = r.json().value(u"run"_s).toObject();
+        QCOMPARE(child.value(u"tags"_s).toObject().value(u"lifdag/reexecute_from_failure"_s).toString(),
+                 parent);
+        QCOMPARE(child.value(u"tags"_s).toObject().value(u"lifdag/launched_by"_s).toString(), u"anonymous"_s);
+        const QString childId = child.value(u"runId"_s).toString();
+        QCOMPARE(f.waitForEnd(childId), u"FAILURE"_s); // item_1 fails again, the others are reused
+        // All steps of a run that did not fail; from failure only for failed runs.
+        const QString ok = launch(QJsonObject { { u"job"_s, u"hello_job"_s } });
+        QCOMPARE(f.waitForEnd(ok), u"SUCCESS"_s);
+        r = f.callJson("POST", "/api/v1/runs/" + ok.toUtf8() + "/reexecute",
+                       QJsonObject { { u"strategy"_s, u"FROM_FAILURE"_s } });
+        QCOMPARE(r.status, 409);
+        QCOMPARE(r.errorCode(), u"run_not_failed"_s);
+        r = f.callJson("POST", "/api/v1/runs/" + ok.toUtf8() + "/reexecute",
+                       QJsonObject { { u"strategy"_s, u"SOME"_s } });
+        QCOMPARE(r.status, 400);
+        r = f.callJson("POST", "/api/v1/runs/" + childId.toUtf8() + "/reexecute",
+                       QJsonObject { { u"strategy"_s, u"ALL_STEPS"_s } });
+        QCOMPARE(r.status, 201);
+        // The grandchild re-executes everything: no tag inherited from its parent's from-failure run.
+        QVERIFY(!r.json().value(u"run"_s).toObject().value(u"tags"_s).toObject().contains(
+            u"lifdag/reexecute_from_failure"_s));
+        QCOMPARE(f.waitForEnd(r.json().value(u"run"_s).toObject().value(u"runId"_s).toString()),
+                 u"FAILURE"_s);
+    }
+
+    void schedulesPreviewTheirNextTicks()
+    {
+        const RawResponse r = f.call("GET", "/api/v1/locations/test_location/schedules/hello_schedule");
+        QCOMPARE(r.status, 200);
+        const QJsonArray ticks = r.json().value(u"nextTicks"_s).toArray();
+        QCOMPARE(ticks.size(), 5);
+        QDateTime previous = QDateTime::currentDateTimeUtc();
+        for (const QJsonValue &t : ticks) {
+            const QDateTime at = QDateTime::fromString(t.toString(), Qt::ISODateWithMs);
+            QVERIFY(at > previous);
+            QCOMPARE(at.time().minute() % 5, 0); // */5 * * * *
+            previous = at;
+        }
+    }
+
+    void launcherChangesCanBeCheckedWithoutSaving()
+    {
+        const QString overridePath =
+            f.call("GET", "/api/v1/instance/launcher").json().value(u"override_file"_s).toString();
+        RawResponse r = f.callJson(
+            "POST", "/api/v1/instance/launcher/validate",
+            QJsonObject {
+                { u"run_launcher"_s,
+                  QJsonObject { { u"class"_s, u"DockerRunLauncher"_s },
+                                { u"config"_s, QJsonObject { { u"imag"_s, u"lif/code:1"_s } } } } } });
+        QCOMPARE(r.status, 422);
+        QCOMPARE(r.json().value(u"error"_s).toObject().value(u"path"_s).toString(),
+                 u"run_launcher.config.imag"_s);
+        r = f.callJson(
+            "POST", "/api/v1/instance/launcher/validate",
+            QJsonObject {
+                { u"run_coordinator"_s,
+                  QJsonObject { { u"class"_s, u"QueuedRunCoordinator"_s },
+                                { u"config"_s, QJsonObject { { u"max_concurrent_runs"_s, 7 } } } } } });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()
+                     .value(u"effective"_s)
+                     .toObject()
+                     .value(u"run_coordinator"_s)
+                     .toObject()
+                     .value(u"max_concurrent_runs"_s)
+                     .toInt(),
+                 7);
+        QVERIFY(!QFile::exists(overridePath)); // nothing written…
+        QVERIFY(f.instance->launchConfig().runCoordinator.kind
+                != config::RunCoordinatorConfig::Kind::Queued); // …nor applied
+        // The PUT's 422 names the path too.
+        r = f.callJson(
+            "PUT", "/api/v1/instance/launcher",
+            QJsonObject {
+                { u"run_coordinator"_s,
+                  QJsonObject { { u"class"_s, u"QueuedRunCoordinator"_s },
+                                { u"config"_s, QJsonObject { { u"max_concurrent_runs"_s, u"x"_s } } } } } });
+        QCOMPARE(r.status, 422);
+        QCOMPARE(r.json().value(u"error"_s).toObject().value(u"path"_s).toString(),
+                 u"run_coordinator.config.max_concurrent_runs"_s);
+    }
+
     void unknownRoutesAndMethodsAreJsonErrors()
     {
         RawResponse r = f.call("GET", "/api/v1/nothing");

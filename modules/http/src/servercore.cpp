@@ -283,6 +283,11 @@ void Connection::dispatch(ParsedHead head, QByteArray body)
             allow += (allow.isEmpty() ? QByteArray() : QByteArrayLiteral(", ")) + m;
         return allow;
     };
+    if (match.kind == Router::Match::Kind::NotFound && (head.method == "GET" || head.method == "HEAD")
+        && m_core->router().fallback()) {
+        respond(m_core->router().fallback()(req));
+        return;
+    }
     if (match.kind == Router::Match::Kind::NotFound) {
         failRequest(
             404, QStringLiteral("not_found"),

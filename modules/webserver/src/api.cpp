@@ -7,13 +7,17 @@
 
 #include <lifdag/core/redaction.h>
 #include <lifdag/core/version.h>
+#include <lifdag/execution/executor.h>
 #include <lifdag/launcher/launcher.h>
 #include <lifdag/launcher/runlauncher.h>
+#include <lifdag/scheduler/cron.h>
 #include <lifdag/scheduler/scheduler.h>
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <yaml-cpp/yaml.h>
 
 namespace lifdag::webserver::detail {
 
@@ -21,6 +25,9 @@ using http::Request;
 using http::Response;
 
 namespace {
+
+// Who launched a run through the API (role:name, never a credential), for the UI's "launched by".
+const QLatin1StringView kLaunchedByTag("lifdag/launched_by");
 
 Response ok(const QJsonObject &body, int status = 200)
 {
@@ -214,6 +221,23 @@ QJsonObject jobSummaryJson(const codelocation::JobInfo &job, const QString &loca
                          { QStringLiteral("tags"), tagsJson(job.tags) } };
 }
 
+// The schedule's next fire times from now (whether it runs or not: a preview), in UTC.
+QJsonArray nextTicksJson(const execution::ScheduleDefinition &d, int count = 5)
+{
+    QJsonArray out;
+    const auto cron = scheduler::CronSchedule::create(d.cronSchedule, d.executionTimezone);
+    if (!cron)
+        return out;
+    QDateTime t = QDateTime::currentDateTimeUtc();
+    for (int i = 0; i < count; ++i) {
+        t = cron->next(t);
+        if (!t.isValid())
+            break;
+        out.append(isoTime(t));
+    }
+    return out;
+}
+
 QJsonObject scheduleJson(const scheduler::ScheduleState &s)
 {
     const execution::ScheduleDefinition &d = s.definition;
@@ -228,6 +252,7 @@ QJsonObject scheduleJson(const scheduler::ScheduleState &s)
         { QStringLiteral("statusIsDefault"), s.statusIsDefault },
         { QStringLiteral("defaultStatus"), execution::defaultStatusName(d.defaultStatus) },
         { QStringLiteral("nextFireTime"), isoTime(s.nextFireTime) },
+        { QStringLiteral("nextTicks"), nextTicksJson(d) },
         { QStringLiteral("lastTick"), s.lastTick ? QJsonValue(tickJson(*s.lastTick)) : QJsonValue() },
         { QStringLiteral("error"), s.error.isEmpty() ? QJsonValue() : QJsonValue(s.error) },
         { QStringLiteral("inCode"), s.inCode },
@@ -243,6 +268,69 @@ QJsonObject tokenJson(const storage::ApiToken &t)
                          { QStringLiteral("createdAt"), isoTime(t.createdAt) },
                          { QStringLiteral("createdBy"), t.createdBy },
                          { QStringLiteral("revokedAt"), isoTime(t.revokedAt) } };
+}
+
+// A YAML document (the launchpad's run config) as JSON, scalars typed as YAML 1.2's core schema types
+// them; `{env: NAME}` stays as written (the run worker resolves it, never the webserver).
+QJsonValue yamlToJson(const YAML::Node &node)
+{
+    if (!node.IsDefined() || node.IsNull())
+        return QJsonValue::Null;
+    if (node.IsMap()) {
+        QJsonObject o;
+        for (auto it = node.begin(); it != node.end(); ++it)
+            o.insert(QString::fromStdString(it->first.Scalar()), yamlToJson(it->second));
+        return o;
+    }
+    if (node.IsSequence()) {
+        QJsonArray a;
+        for (auto it = node.begin(); it != node.end(); ++it)
+            a.append(yamlToJson(*it));
+        return a;
+    }
+    const QString text = QString::fromStdString(node.Scalar());
+    if (node.Tag() == "!") // quoted: always a string
+        return text;
+    static const QRegularExpression intRe(QStringLiteral("^[-+]?[0-9]+$"));
+    static const QRegularExpression floatRe(
+        QStringLiteral("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$"));
+    if (text == QLatin1StringView("true") || text == QLatin1StringView("false"))
+        return text == QLatin1StringView("true");
+    if (text == QLatin1StringView("null") || text == QLatin1StringView("~"))
+        return QJsonValue::Null;
+    if (intRe.match(text).hasMatch())
+        return text.toLongLong();
+    if (floatRe.match(text).hasMatch())
+        return text.toDouble();
+    return text;
+}
+
+QJsonArray violationsJson(const QList<codelocation::Violation> &violations)
+{
+    QJsonArray out;
+    for (const codelocation::Violation &v : violations)
+        out.append(QJsonObject { { QStringLiteral("path"), v.path },
+                                 { QStringLiteral("reason"), v.reason },
+                                 { QStringLiteral("message"), v.message } });
+    return out;
+}
+
+// The key path ("run_launcher.config.image") an invalid launcher setting's message names, if any.
+QString launcherErrorPath(const QString &message)
+{
+    static const QRegularExpression re(
+        QStringLiteral("(?:^|: )((?:run_coordinator|run_launcher)(?:\\.[A-Za-z0-9_]+|\\[[0-9]+\\])*): "));
+    const QRegularExpressionMatch m = re.match(message);
+    return m.hasMatch() ? m.captured(1) : QString();
+}
+
+Response launcherConfigError(const Error &e)
+{
+    if (e.code != QLatin1StringView("launcher_config.invalid"))
+        return apiError(e);
+    const QString path = launcherErrorPath(e.message);
+    return apiError(422, QStringLiteral("invalid_launcher_config"), e.message,
+                    path.isEmpty() ? QJsonObject() : QJsonObject { { QStringLiteral("path"), path } });
 }
 
 RouteDoc doc(const char *operationId, const char *summary, const char *tag, std::optional<Role> role,
@@ -584,19 +672,16 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      if (auto e = tagsFromJson(body.value(QStringLiteral("tags")), QStringLiteral("tags"),
                                                &request.tags))
                          return *e;
+                     request.tags.insert(QString(kLaunchedByTag), who.describe());
                      const auto outcome = launcher::submitRun(*ctx.instance, request);
                      if (!outcome)
                          return apiError(outcome.error());
                      if (!outcome->violations.isEmpty()) {
-                         QJsonArray violations;
+                         const QJsonArray violations = violationsJson(outcome->violations);
                          QStringList lines;
-                         for (const codelocation::Violation &v : outcome->violations) {
-                             violations.append(QJsonObject { { QStringLiteral("path"), v.path },
-                                                             { QStringLiteral("reason"), v.reason },
-                                                             { QStringLiteral("message"), v.message } });
+                         for (const codelocation::Violation &v : outcome->violations)
                              lines << (v.path.isEmpty() ? v.message
                                                         : QString(v.path + QStringLiteral(": ") + v.message));
-                         }
                          return apiError(422, QStringLiteral("invalid_run_config"),
                                          QStringLiteral("the run config of %1 is invalid: %2")
                                              .arg(request.jobName, lines.join(QStringLiteral("; "))),
@@ -609,6 +694,29 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      return r;
                  });
     }
+
+    addRoute(router, ctx, "GET", QStringLiteral("/api/v1/runs/counts"),
+             doc("countRuns", "How many runs there are in each status (queue depth, runs in progress)",
+                 "runs", viewer, "RunCounts", { 503 }),
+             [&ctx](const Request &, const Principal &) {
+                 const auto counts = ctx.instance->storage().runs().countByStatus();
+                 if (!counts)
+                     return apiError(counts.error());
+                 QJsonObject byStatus;
+                 qint64 total = 0, inProgress = 0;
+                 for (RunStatus s : allRunStatuses()) {
+                     const qint64 n = counts->value(s);
+                     byStatus.insert(runStatusName(s), n);
+                     total += n;
+                     if (s == RunStatus::NotStarted || s == RunStatus::Starting || s == RunStatus::Started
+                         || s == RunStatus::Canceling)
+                         inProgress += n;
+                 }
+                 return ok(QJsonObject { { QStringLiteral("counts"), byStatus },
+                                         { QStringLiteral("queued"), counts->value(RunStatus::Queued) },
+                                         { QStringLiteral("inProgress"), inProgress },
+                                         { QStringLiteral("total"), total } });
+             });
 
     addRoute(router, ctx, "GET", QStringLiteral("/api/v1/runs/{runId}"),
              doc("getRun", "One run, with its run config", "runs", viewer, "RunEnvelope", { 404 }),
@@ -667,8 +775,10 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
         });
 
     {
-        RouteDoc d = doc("reexecuteRun", "Launch a new run of the same job with the same config and tags",
-                         "runs", launcherRole, "RunEnvelope", { 404, 422, 503 });
+        RouteDoc d = doc("reexecuteRun",
+                         "Launch a new run of the same job with the same config and tags (all steps, or "
+                         "from failure: the failed run's successful step outputs are reused)",
+                         "runs", launcherRole, "RunEnvelope", { 404, 409, 422, 503 });
         d.requestSchema = QStringLiteral("ReexecuteRequest");
         d.bodyRequired = false;
         d.successStatus = 201;
@@ -680,19 +790,30 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      QJsonObject body;
                      if (auto e = readBody(req, false, &body))
                          return *e;
-                     if (auto e = checkKeys(body, { QStringLiteral("tags") }))
+                     if (auto e = checkKeys(body, { QStringLiteral("tags"), QStringLiteral("strategy") }))
                          return *e;
+                     const QString strategy =
+                         body.value(QStringLiteral("strategy")).toString(QStringLiteral("ALL_STEPS"));
+                     if (strategy != QLatin1StringView("ALL_STEPS")
+                         && strategy != QLatin1StringView("FROM_FAILURE"))
+                         return apiError(400, QStringLiteral("invalid_field"),
+                                         QStringLiteral("strategy: expected ALL_STEPS or FROM_FAILURE"));
+                     if (strategy == QLatin1StringView("FROM_FAILURE") && parent.status != RunStatus::Failure)
+                         return apiError(
+                             409, QStringLiteral("run_not_failed"),
+                             QStringLiteral("run %1 did not fail (it is %2): re-execute all steps")
+                                 .arg(parent.runId, runStatusName(parent.status)));
                      launcher::SubmitRequest request;
                      request.jobName = parent.jobName;
                      request.locationName = parent.locationName;
                      request.runConfig = parent.runConfig;
                      for (auto it = parent.tags.cbegin(); it != parent.tags.cend(); ++it) {
                          // What made the parent (a schedule's tick) does not make its re-execution.
-                         static const QStringList system {
-                             QStringLiteral("dagster/schedule_name"), QStringLiteral("dagster/tick"),
-                             QStringLiteral("dagster/run_key"),
-                             QStringLiteral("dagster/scheduled_execution_time")
-                         };
+                         static const QStringList system { QStringLiteral("dagster/schedule_name"),
+                                                           QStringLiteral("dagster/tick"),
+                                                           QStringLiteral("dagster/run_key"),
+                                                           QStringLiteral("dagster/scheduled_execution_time"),
+                                                           QString(execution::kReexecuteFromFailureTag) };
                          if (!system.contains(it.key()))
                              request.tags.insert(it.key(), it.value());
                      }
@@ -703,15 +824,14 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      request.rootRunId = parent.rootRunId.isEmpty() ? parent.runId : parent.rootRunId;
                      request.tags.insert(QStringLiteral("dagster/parent_run_id"), request.parentRunId);
                      request.tags.insert(QStringLiteral("dagster/root_run_id"), request.rootRunId);
+                     if (strategy == QLatin1StringView("FROM_FAILURE"))
+                         request.tags.insert(QString(execution::kReexecuteFromFailureTag), parent.runId);
+                     request.tags.insert(QString(kLaunchedByTag), who.describe());
                      const auto outcome = launcher::submitRun(*ctx.instance, request);
                      if (!outcome)
                          return apiError(outcome.error());
                      if (!outcome->run) {
-                         QJsonArray violations;
-                         for (const codelocation::Violation &v : outcome->violations)
-                             violations.append(QJsonObject { { QStringLiteral("path"), v.path },
-                                                             { QStringLiteral("reason"), v.reason },
-                                                             { QStringLiteral("message"), v.message } });
+                         const QJsonArray violations = violationsJson(outcome->violations);
                          return apiError(
                              422, QStringLiteral("invalid_run_config"),
                              QStringLiteral("the run config of %1 no longer fits the job").arg(parent.runId),
@@ -895,6 +1015,78 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      QStringLiteral("code location %1 has no job \"%2\"").arg(name, jobName.left(200)));
              });
 
+    {
+        RouteDoc d = doc("validateRunConfig",
+                         "Check a run config against the job's schema without launching (as JSON, or as "
+                         "YAML text like Dagster's launchpad); violations name their paths",
+                         "jobs", viewer, "ConfigValidation", { 404, 503 });
+        d.requestSchema = QStringLiteral("ConfigValidationRequest");
+        addRoute(
+            router, ctx, "POST", QStringLiteral("/api/v1/locations/{location}/jobs/{job}/validate"), d,
+            [&ctx](const Request &req, const Principal &) {
+                const QString name = req.pathParams.value(QStringLiteral("location"));
+                const auto loc = findLocation(ctx, name);
+                if (!loc)
+                    return locationNotFound(name);
+                QJsonObject body;
+                if (auto e = readBody(req, true, &body))
+                    return *e;
+                if (auto e =
+                        checkKeys(body, { QStringLiteral("runConfig"), QStringLiteral("runConfigYaml") }))
+                    return *e;
+                QJsonObject config;
+                const QJsonValue yaml = body.value(QStringLiteral("runConfigYaml"));
+                if (!yaml.isUndefined() && !yaml.isNull()) {
+                    if (!yaml.isString())
+                        return apiError(400, QStringLiteral("invalid_field"),
+                                        QStringLiteral("runConfigYaml: expected a string"));
+                    auto invalidYaml = [](const QString &message, int line, int column) {
+                        return ok(QJsonObject {
+                            { QStringLiteral("valid"), false },
+                            { QStringLiteral("runConfig"), QJsonValue() },
+                            { QStringLiteral("violations"),
+                              QJsonArray { QJsonObject { { QStringLiteral("path"), QString() },
+                                                         { QStringLiteral("reason"), QStringLiteral("yaml") },
+                                                         { QStringLiteral("message"), message } } } },
+                            { QStringLiteral("yamlError"),
+                              QJsonObject { { QStringLiteral("message"), message },
+                                            { QStringLiteral("line"), line },
+                                            { QStringLiteral("column"), column } } } });
+                    };
+                    try {
+                        const YAML::Node root = YAML::Load(yaml.toString().toStdString());
+                        const QJsonValue value = yamlToJson(root);
+                        if (!value.isObject() && !value.isNull())
+                            return invalidYaml(QStringLiteral("the run config must be a mapping of keys"), 1,
+                                               1);
+                        config = value.toObject();
+                    } catch (const YAML::Exception &e) {
+                        const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+                        const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
+                        return invalidYaml(QStringLiteral("invalid YAML at line %1, column %2: %3")
+                                               .arg(line)
+                                               .arg(column)
+                                               .arg(QString::fromStdString(e.msg)),
+                                           line, column);
+                    }
+                } else {
+                    const QJsonValue json = body.value(QStringLiteral("runConfig"));
+                    if (!json.isUndefined() && !json.isNull() && !json.isObject())
+                        return apiError(400, QStringLiteral("invalid_field"),
+                                        QStringLiteral("runConfig: expected an object"));
+                    config = json.toObject();
+                }
+                const QString job = req.pathParams.value(QStringLiteral("job"));
+                const auto violations =
+                    ctx.locations->client(*loc, std::chrono::seconds(10))->validateRunConfig(job, config);
+                if (!violations)
+                    return apiError(violations.error());
+                return ok(QJsonObject { { QStringLiteral("valid"), violations->isEmpty() },
+                                        { QStringLiteral("runConfig"), config },
+                                        { QStringLiteral("violations"), violationsJson(*violations) } });
+            });
+    }
+
     // ---- schedules ------------------------------------------------------------------------------
     {
         RouteDoc d = doc("listSchedules", "Schedules of the workspace with their state", "schedules", viewer,
@@ -1069,7 +1261,23 @@ void addApiRoutes(http::Router &router, const std::shared_ptr<Context> &shared)
                      if (auto e = readBody(req, true, &body))
                          return *e;
                      const auto state = ctx.launcherAdmin->update(body, who);
-                     return state ? ok(*state) : apiError(state.error());
+                     return state ? ok(*state) : launcherConfigError(state.error());
+                 });
+    }
+
+    {
+        RouteDoc d = doc("validateLauncherConfig",
+                         "Check a change of run_coordinator and/or run_launcher without saving it (the "
+                         "answer is what PUT would answer; 422 names the key path in `path`)",
+                         "instance", admin, "LauncherConfig", { 422 });
+        d.requestSchema = QStringLiteral("LauncherConfigChange");
+        addRoute(router, ctx, "POST", QStringLiteral("/api/v1/instance/launcher/validate"), d,
+                 [&ctx](const Request &req, const Principal &) {
+                     QJsonObject body;
+                     if (auto e = readBody(req, true, &body))
+                         return *e;
+                     const auto state = ctx.launcherAdmin->validate(body);
+                     return state ? ok(*state) : launcherConfigError(state.error());
                  });
     }
 

@@ -251,9 +251,9 @@ Status LauncherAdmin::record(const Principal &who, const QString &action, const 
     return {};
 }
 
-Result<QJsonObject> LauncherAdmin::update(const QJsonObject &change, const Principal &who)
+Result<LauncherAdmin::Documents> LauncherAdmin::applyChange(const QJsonObject &change,
+                                                            QJsonObject *before) const
 {
-    std::lock_guard lock(m_mutex);
     if (change.isEmpty())
         return Error { QStringLiteral("launcher_config.invalid"),
                        QStringLiteral("nothing to change: send run_coordinator and/or run_launcher") };
@@ -272,21 +272,41 @@ Result<QJsonObject> LauncherAdmin::update(const QJsonObject &change, const Princ
     auto docs = load();
     if (!docs)
         return docs.error();
-    const QJsonObject before = effectiveSections(*docs);
+    *before = effectiveSections(*docs);
     Documents next = *docs;
     for (auto it = change.begin(); it != change.end(); ++it) {
         if (it.value().isNull()) {
             next.override.remove(it.key());
             continue;
         }
-        auto unmasked = unmask(it.value(), before.value(it.key()), it.key());
+        auto unmasked = unmask(it.value(), before->value(it.key()), it.key());
         if (!unmasked)
             return unmasked.error();
         next.override.insert(it.key(), *unmasked);
     }
-    const QByteArray yaml = config::launcherOverrideYaml(next.override);
-    if (auto ic = effectiveConfig(next, yaml); !ic)
+    if (auto ic = effectiveConfig(next, config::launcherOverrideYaml(next.override)); !ic)
         return ic.error();
+    return next;
+}
+
+Result<QJsonObject> LauncherAdmin::validate(const QJsonObject &change) const
+{
+    QJsonObject before;
+    auto next = applyChange(change, &before);
+    if (!next)
+        return next.error();
+    return describe(*next);
+}
+
+Result<QJsonObject> LauncherAdmin::update(const QJsonObject &change, const Principal &who)
+{
+    std::lock_guard lock(m_mutex);
+    QJsonObject before;
+    auto changed = applyChange(change, &before);
+    if (!changed)
+        return changed.error();
+    Documents next = *changed;
+    const QByteArray yaml = config::launcherOverrideYaml(next.override);
 
     QSaveFile file(next.overridePath); // a temporary file renamed over the old one on commit
     if (!file.open(QIODevice::WriteOnly) || file.write(yaml) != yaml.size() || !file.commit())

@@ -118,7 +118,41 @@ QJsonObject schemas()
                  { QStringLiteral("tags"), stringMap(QStringLiteral("Tags of the run")) } },
                { QStringLiteral("job") }));
     s.insert(QStringLiteral("ReexecuteRequest"),
-             object({ { QStringLiteral("tags"), stringMap(QStringLiteral("Extra tags for the new run")) } }));
+             object({ { QStringLiteral("tags"), stringMap(QStringLiteral("Extra tags for the new run")) },
+                      { QStringLiteral("strategy"),
+                        QJsonObject {
+                            { QStringLiteral("type"), QStringLiteral("string") },
+                            { QStringLiteral("enum"),
+                              QJsonArray { QStringLiteral("ALL_STEPS"), QStringLiteral("FROM_FAILURE") } },
+                            { QStringLiteral("description"),
+                              QStringLiteral("ALL_STEPS (default), or FROM_FAILURE for a failed "
+                                             "run: its successful step outputs are reused") } } } }));
+    s.insert(
+        QStringLiteral("RunCounts"),
+        object(
+            { { QStringLiteral("counts"),
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("object") },
+                              { QStringLiteral("additionalProperties"), typed(QStringLiteral("integer")) },
+                              { QStringLiteral("description"), QStringLiteral("Runs by status") } } },
+              { QStringLiteral("queued"), typed(QStringLiteral("integer"), QStringLiteral("Queue depth")) },
+              { QStringLiteral("inProgress"),
+                typed(QStringLiteral("integer"),
+                      QStringLiteral("NOT_STARTED, STARTING, STARTED and CANCELING runs")) },
+              { QStringLiteral("total"), typed(QStringLiteral("integer")) } }));
+    s.insert(QStringLiteral("ConfigValidationRequest"),
+             object({ { QStringLiteral("runConfig"), anyObject(QStringLiteral("The run config as JSON")) },
+                      { QStringLiteral("runConfigYaml"),
+                        str(QStringLiteral("…or as YAML text (wins when both are given)")) } }));
+    s.insert(
+        QStringLiteral("ConfigValidation"),
+        object({ { QStringLiteral("valid"), typed(QStringLiteral("boolean")) },
+                 { QStringLiteral("runConfig"),
+                   anyObject(QStringLiteral("The config checked, as JSON (null when the YAML is invalid)")) },
+                 { QStringLiteral("violations"), arrayOf(ref(QStringLiteral("Violation"))) },
+                 { QStringLiteral("yamlError"),
+                   object({ { QStringLiteral("message"), str() },
+                            { QStringLiteral("line"), typed(QStringLiteral("integer")) },
+                            { QStringLiteral("column"), typed(QStringLiteral("integer")) } }) } }));
     s.insert(
         QStringLiteral("Event"),
         object({ { QStringLiteral("storageId"), typed(QStringLiteral("integer"), QStringLiteral("Cursor")) },
@@ -206,6 +240,9 @@ QJsonObject schemas()
                       { QStringLiteral("status"), str(QStringLiteral("RUNNING | STOPPED")) },
                       { QStringLiteral("statusIsDefault"), typed(QStringLiteral("boolean")) },
                       { QStringLiteral("nextFireTime"), nullableStr() },
+                      { QStringLiteral("nextTicks"),
+                        arrayOf(str(QStringLiteral("The next fire times from now, ISO 8601 UTC (a preview, "
+                                                   "also for stopped schedules)"))) },
                       { QStringLiteral("lastTick"), ref(QStringLiteral("Tick")) },
                       { QStringLiteral("error"), nullableStr() },
                       { QStringLiteral("inCode"), typed(QStringLiteral("boolean")) } }));

@@ -57,6 +57,11 @@ void WebServer::mount(const QByteArray &method, const QString &path, std::option
     d->router.add(std::move(route));
 }
 
+void WebServer::mountFallback(http::Handler handler)
+{
+    d->router.setFallback(std::move(handler));
+}
+
 Status WebServer::start()
 {
     if (d->server)

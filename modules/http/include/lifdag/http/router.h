@@ -46,6 +46,11 @@ public:
     Match match(const QByteArray &method, const QByteArray &rawPath) const;
     const std::vector<Route> &routes() const { return m_routes; }
 
+    // Answers GET and HEAD requests whose path no route has (e.g. a web UI's files and its
+    // client-side routes), on the I/O thread: it must be cheap and never block. Unset: JSON 404.
+    void setFallback(Handler handler) { m_fallback = std::move(handler); }
+    const Handler &fallback() const { return m_fallback; }
+
 private:
     struct Compiled
     {
@@ -55,6 +60,7 @@ private:
     };
     std::vector<Route> m_routes;
     std::vector<Compiled> m_compiled;
+    Handler m_fallback;
 };
 
 // Splits a raw path into percent-decoded segments; false when a segment is not valid UTF-8.

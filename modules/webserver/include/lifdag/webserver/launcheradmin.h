@@ -32,6 +32,8 @@ public:
     // section from the override (dagster.yaml's applies again). Error codes: launcher_config.invalid
     // (the change breaks a rule; the message names the key path), launcher_config.io.
     Result<QJsonObject> update(const QJsonObject &change, const Principal &who);
+    // Checks a change as update() does, without writing or auditing it: read()'s answer after it.
+    Result<QJsonObject> validate(const QJsonObject &change) const;
     // Deletes the override file: dagster.yaml's sections apply again.
     Result<QJsonObject> reset(const Principal &who);
 
@@ -51,6 +53,8 @@ private:
     Result<config::InstanceConfig> effectiveConfig(const Documents &docs,
                                                    const QByteArray &overrideYaml) const;
     Result<QJsonObject> describe(const Documents &docs) const;
+    // The documents after `change`, checked; `before` gets the sections in force now.
+    Result<Documents> applyChange(const QJsonObject &change, QJsonObject *before) const;
     static QJsonObject effectiveSections(const Documents &docs);
     Status record(const Principal &who, const QString &action, const QJsonObject &before,
                   const QJsonObject &after);

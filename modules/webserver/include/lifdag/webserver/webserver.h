@@ -46,6 +46,10 @@ public:
     void mount(const QByteArray &method, const QString &path, std::optional<Role> minRole,
                AuthenticatedHandler handler, const QJsonObject &doc = {});
 
+    // Before start(): answers GET/HEAD requests for paths no route has (the web UI's files and its
+    // client-side routes), without authentication, on the I/O thread (cheap, never blocking).
+    void mountFallback(http::Handler handler);
+
     Status start(); // listens; the live-events hub subscribes to storage notifications
     quint16 port() const;
     void stop();
