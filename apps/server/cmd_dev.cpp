@@ -7,6 +7,7 @@
 #include <lifdag/daemon/daemon.h>
 #include <lifdag/instance/instance.h>
 #include <lifdag/webserver/webserver.h>
+#include <lifdag/webui/webui.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -91,6 +92,7 @@ int runDev(const QStringList &args)
     webOptions.address = QHostAddress::LocalHost;
     webOptions.port = quint16(parser.value(QStringLiteral("port")).toUInt());
     webserver::WebServer web(*instance, webOptions);
+    webui::mount(web); // the web UI at /
     if (const Status s = web.start(); !s) {
         daemon.stop();
         codeServer.shutdown();

@@ -4,6 +4,7 @@
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/instance/instance.h>
 #include <lifdag/webserver/webserver.h>
+#include <lifdag/webui/webui.h>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -95,6 +96,7 @@ int runWebserver(const QStringList &args)
         return fail(instance.error().message);
 
     webserver::WebServer server(*instance, options);
+    webui::mount(server); // the web UI at /
     if (const Status s = server.start(); !s)
         return fail(s.error().message);
     out(QStringLiteral("webserver listening on http://%1:%2").arg(host).arg(server.port()));
