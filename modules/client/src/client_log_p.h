@@ -1,0 +1,6 @@
+// The client module's logging category ("lifdag.client").
+#pragma once
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcClient)
