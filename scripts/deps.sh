@@ -15,7 +15,10 @@ PACKAGES=(
   postgresql postgresql-client
   xvfb xauth procps iproute2
   podman runc debootstrap uidmap
+  chromium nodejs zlib1g-dev
 )
+# npm: Debian's package, unless a nodejs that bundles it (and conflicts with it) is installed.
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
