@@ -16,10 +16,14 @@ Item {
     function refresh() { runs.reload(); jobs.reload() }
     function focusFind() { tagField.forceActiveFocus(); tagField.selectAll() }
     function select(row) {
+        if (row < 0)
+            return
+        const id = runs.get(row).runId
+        const changed = id !== selectedRunId
+        selectedRunId = id
         list.currentIndex = row
-        selectedRunId = row >= 0 ? runs.get(row).runId : ""
-        if (row >= 0)
-            runActivated(selectedRunId)
+        if (changed)
+            runActivated(id)
     }
 
     readonly property var allStatuses: ["QUEUED", "STARTING", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED"]
@@ -53,6 +57,7 @@ Item {
                 model: view.allStatuses
                 delegate: Button {
                     required property string modelData
+                    objectName: "status_" + modelData
                     text: modelData
                     checkable: true
                     font.pixelSize: 11

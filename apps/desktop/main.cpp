@@ -52,10 +52,11 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("lifdag's desktop run viewer."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({ QStringLiteral("server"),
-                       QStringLiteral("Connect to this webserver (not saved), e.g. http://localhost:3000; the token "
-                                      "comes from $LIFDAG_TOKEN."),
-                       QStringLiteral("url") });
+    parser.addOption(
+        { QStringLiteral("server"),
+          QStringLiteral("Connect to this webserver (not saved), e.g. http://localhost:3000; the token "
+                         "comes from $LIFDAG_TOKEN."),
+          QStringLiteral("url") });
     parser.addOption({ QStringLiteral("run"), QStringLiteral("Open this run."), QStringLiteral("id") });
     parser.process(app);
 
@@ -71,15 +72,17 @@ int main(int argc, char *argv[])
         tray->setToolTip(QStringLiteral("lifdag"));
         auto *menu = new QMenu;
         QObject::connect(&app, &QObject::destroyed, menu, [menu] { delete menu; });
-        QObject::connect(menu->addAction(QObject::tr("Quit")), &QAction::triggered, &app, &QApplication::quit);
+        QObject::connect(menu->addAction(QObject::tr("Quit")), &QAction::triggered, &app,
+                         &QApplication::quit);
         tray->setContextMenu(menu);
         tray->show();
-        QObject::connect(watcher, &lifdag::client::RunWatcher::runFinished, tray,
-                         [tray](const QString &, const QString &, const QString &status, const QString &message) {
-                             tray->showMessage(QObject::tr("Run %1").arg(status.toLower()), message,
-                                               status == QLatin1StringView("SUCCESS") ? QSystemTrayIcon::Information
-                                                                                      : QSystemTrayIcon::Warning);
-                         });
+        QObject::connect(
+            watcher, &lifdag::client::RunWatcher::runFinished, tray,
+            [tray](const QString &, const QString &, const QString &status, const QString &message) {
+                tray->showMessage(QObject::tr("Run %1").arg(status.toLower()), message,
+                                  status == QLatin1StringView("SUCCESS") ? QSystemTrayIcon::Information
+                                                                         : QSystemTrayIcon::Warning);
+            });
     }
 
     QQmlApplicationEngine engine;

@@ -39,12 +39,14 @@ inline client::ApiReply syncCall(client::ApiClient &c, const QByteArray &method,
 
 inline QJsonObject fanoutConfig(int count, const QJsonArray &failKeys = {})
 {
-    return QJsonObject { { QStringLiteral("ops"),
-                           QJsonObject { { QStringLiteral("fan_out"),
-                                           QJsonObject { { QStringLiteral("config"),
-                                                           QJsonObject { { QStringLiteral("count"), count },
-                                                                         { QStringLiteral("sleep_ms"), 150 },
-                                                                         { QStringLiteral("fail_keys"), failKeys } } } } } } } };
+    return QJsonObject {
+        { QStringLiteral("ops"),
+          QJsonObject { { QStringLiteral("fan_out"),
+                          QJsonObject { { QStringLiteral("config"),
+                                          QJsonObject { { QStringLiteral("count"), count },
+                                                        { QStringLiteral("sleep_ms"), 150 },
+                                                        { QStringLiteral("fail_keys"), failKeys } } } } } } }
+    };
 }
 
 // Launches the seed runs through the API and waits until they ended.
@@ -64,7 +66,8 @@ inline SeededRuns seedRuns(DevServer &server)
     };
     const QJsonObject team { { QStringLiteral("team"), QStringLiteral("desktop") } };
     s.diamond = launch(QStringLiteral("diamond_job"), {}, team);
-    s.failed = launch(QStringLiteral("fanout_job"), fanoutConfig(4, QJsonArray { QStringLiteral("item_2") }), team);
+    s.failed =
+        launch(QStringLiteral("fanout_job"), fanoutConfig(4, QJsonArray { QStringLiteral("item_2") }), team);
     s.withResult = launch(QStringLiteral("hello_job"), {}, {});
     s.fanout = launch(QStringLiteral("fanout_job"), fanoutConfig(6), team);
     if (!s.error.isEmpty())
@@ -92,7 +95,8 @@ inline SeededRuns seedRuns(DevServer &server)
       }],
       "sources": {"org1": "ok", "org2": "ok", "org3": {"status": "partial", "missing": 2}},
       "elapsedMs": 412
-    })").object();
+    })")
+                                   .object();
     if (!server.instance()->storage().runs().setResult(s.withResult, result).ok())
         s.error = QStringLiteral("could not store the results document");
     // One launcher change, so the audit log has an entry with a diff.

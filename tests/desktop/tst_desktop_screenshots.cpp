@@ -41,10 +41,7 @@ class TestDesktopScreenshots : public QObject
     ConnectionManager *m_connections = nullptr;
     QDir m_out { QStringLiteral(LIFDAG_BINARY_DIR "/desktop-screenshots") };
 
-    QObject *child(const char *property) const
-    {
-        return m_window->property(property).value<QObject *>();
-    }
+    QObject *child(const char *property) const { return m_window->property(property).value<QObject *>(); }
 
     // Saves the window as NAME.png once it has settled; checks the image is a real rendering.
     void shoot(const QString &name)
@@ -57,7 +54,8 @@ class TestDesktopScreenshots : public QObject
         for (int y = 0; y < image.height(); y += 7)
             for (int x = 0; x < image.width(); x += 7)
                 colours.insert(image.pixel(x, y));
-        QVERIFY2(colours.size() > 12, qPrintable(u"%1 looks blank (%2 colours)"_s.arg(name).arg(colours.size())));
+        QVERIFY2(colours.size() > 12,
+                 qPrintable(u"%1 looks blank (%2 colours)"_s.arg(name).arg(colours.size())));
         const QString path = m_out.filePath(name + u".png"_s);
         QVERIFY2(image.save(path), qPrintable(path));
         qInfo("saved %s", qPrintable(path));
@@ -147,9 +145,10 @@ private Q_SLOTS:
         QMetaObject::invokeMethod(m_window, "openLaunch", Q_ARG(QVariant, u"fanout_job"_s));
         QObject *form = dialog->property("form").value<QObject *>();
         QTRY_VERIFY(form->property("configText").toString().contains(u"fan_out"_s));
-        form->setProperty("configText",
-                          u"{\n  \"ops\": {\n    \"fan_out\": {\n      \"config\": {\n        \"count\": \"six\",\n"
-                          u"        \"sleep_ms\": 10,\n        \"colour\": \"blue\"\n      }\n    }\n  }\n}"_s);
+        form->setProperty(
+            "configText",
+            u"{\n  \"ops\": {\n    \"fan_out\": {\n      \"config\": {\n        \"count\": \"six\",\n"
+            u"        \"sleep_ms\": 10,\n        \"colour\": \"blue\"\n      }\n    }\n  }\n}"_s);
         QMetaObject::invokeMethod(form, "launch");
         auto *violations = form->property("violations").value<QAbstractItemModel *>();
         QTRY_VERIFY(violations->rowCount() >= 1);
@@ -189,7 +188,8 @@ private Q_SLOTS:
         auto *detail = child("detailView")->property("detail").value<RunDetail *>();
         QTRY_COMPARE(detail->status(), u"SUCCESS"_s);
         child("detailView")->property("tabs").value<QObject *>()->setProperty("currentIndex", 0);
-        QObject *desktop = m_engine->singletonInstance<Desktop *>(qmlTypeId("Lifdag.Client", 1, 0, "Desktop"));
+        QObject *desktop =
+            m_engine->singletonInstance<Desktop *>(qmlTypeId("Lifdag.Client", 1, 0, "Desktop"));
         QVERIFY(desktop);
         desktop->setProperty("themeMode", u"dark"_s);
         QVERIFY(desktop->property("dark").toBool());
@@ -203,7 +203,8 @@ private Q_SLOTS:
     {
         m_server->stop();
         QTRY_COMPARE_WITH_TIMEOUT(m_connections->client()->state(), ApiClient::State::Offline, 10000);
-        QTRY_VERIFY(m_connections->client()->secondsUntilReconnect() > 0 || m_connections->client()->reconnectAttempt() > 0);
+        QTRY_VERIFY(m_connections->client()->secondsUntilReconnect() > 0
+                    || m_connections->client()->reconnectAttempt() > 0);
         shoot(u"10-offline"_s);
     }
 

@@ -102,7 +102,8 @@ QVariant RunsModel::data(const QModelIndex &index, int role) const
     case TagsTextRole: {
         QStringList parts;
         for (auto it = r.tags.cbegin(); it != r.tags.cend(); ++it) {
-            if (!it.key().startsWith(QLatin1StringView("dagster/")) && !it.key().startsWith(QLatin1StringView("lifdag/")))
+            if (!it.key().startsWith(QLatin1StringView("dagster/"))
+                && !it.key().startsWith(QLatin1StringView("lifdag/")))
                 parts << QString(it.key() + QLatin1Char('=') + it.value());
         }
         return parts.join(QStringLiteral("  "));

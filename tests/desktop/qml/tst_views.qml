@@ -1,0 +1,194 @@
+import QtQuick
+import QtTest
+import Lifdag.Client
+import Lifdag.Views
+
+// The desktop's views with their models attached to the test's lifdag dev (testServer).
+Item {
+    id: root
+    width: 1200
+    height: 800
+
+    ConnectionManager {
+        id: connections
+        configDir: testServer.newConfigDir()
+    }
+    readonly property ApiClient client: connections.client
+
+    Component { id: runsViewComponent; RunsView { width: 420; height: 700 } }
+    Component { id: detailComponent; RunDetailView { width: 1000; height: 700 } }
+    Component { id: launchComponent; LaunchDialog { parent: root } }
+    Component { id: healthComponent; HealthView { width: 1000; height: 600 } }
+    Component { id: launcherComponent; LauncherConfigView { width: 1100; height: 700 } }
+    Component { id: watcherComponent; RunWatcher {} }
+    Component { id: spyComponent; SignalSpy {} }
+
+    TestCase {
+        name: "DesktopViews"
+        when: windowShown
+
+        function initTestCase() {
+            compare(testServer.error, "", "the setup's lifdag dev and seed runs")
+            const id = connections.saveServer("", "Test dev", testServer.url, "")
+            verify(id !== "", connections.error)
+            connections.connectTo(id)
+            tryCompare(root.client, "online", true, 20000)
+        }
+
+        function test_connectionManagerKeepsServers() {
+            compare(connections.servers.count, 1)
+            compare(connections.servers.get(0).name, "Test dev")
+            compare(connections.servers.get(0).hasToken, false)
+            verify(connections.tokenStorage.indexOf("desktop-tokens.json") >= 0)
+            compare(connections.currentName, "Test dev")
+            compare(client.role, "admin")
+        }
+
+        function test_runsViewListsAndFiltersRuns() {
+            const view = createTemporaryObject(runsViewComponent, root, { client: root.client })
+            tryVerify(() => view.model.count >= 4, 10000)
+            const list = findChild(view, "runList")
+            verify(list.count >= 4)
+            // The FAILURE button filters on the server.
+            mouseClick(findChild(view, "status_FAILURE"))
+            compare(view.model.statuses, ["FAILURE"])
+            tryVerify(() => !view.model.loading && view.model.count === 1, 10000)
+            compare(view.model.get(0).runId, testServer.failedRun)
+            mouseClick(findChild(view, "status_FAILURE"))
+            tryVerify(() => !view.model.loading && view.model.count >= 4, 10000)
+            // Tag filter from the text field.
+            const tags = findChild(view, "tagFilter")
+            tags.text = "team=desktop"
+            tryVerify(() => !view.model.loading && view.model.count === 3, 10000)
+            tags.text = ""
+            tryVerify(() => !view.model.loading && view.model.count >= 4, 10000)
+            // Clicking a row selects the run.
+            const spy = createTemporaryObject(spyComponent, root, { target: view, signalName: "runActivated" })
+            tryVerify(() => list.itemAtIndex(0) !== null, 5000)
+            mouseClick(list.itemAtIndex(0))
+            compare(spy.count, 1)
+            compare(view.selectedRunId, view.model.get(0).runId)
+        }
+
+        function test_runDetailDrawsTheStepTimelineAndEventLog() {
+            const view = createTemporaryObject(detailComponent, root, { client: root.client, runId: testServer.fanoutRun })
+            tryCompare(view.detail, "status", "SUCCESS", 10000)
+            tryCompare(view.detail.steps, "count", 8, 10000) // fan_out, 6 work items, gather
+            const rows = findChild(view.timeline, "timelineRows")
+            compare(rows.count, 8)
+            tryVerify(() => rows.itemAtIndex(1) !== null && rows.itemAtIndex(1).width > 0, 5000)
+            // Clicking a step shows its events.
+            view.timeline.stepClicked("gather")
+            compare(view.tabs.currentIndex, 1)
+            const list = findChild(view.eventLog, "eventList")
+            tryCompare(list, "count", view.detail.events.count)
+            verify(list.currentIndex >= 0)
+            compare(view.detail.events.get(list.currentIndex).stepKey, "gather")
+            // Find from the search field, forward with Enter.
+            const search = findChild(view.eventLog, "eventSearch")
+            search.forceActiveFocus()
+            search.text = "RUN_SUCCESS"
+            keyClick(Qt.Key_Return)
+            compare(view.detail.events.get(list.currentIndex).eventType, "RUN_SUCCESS")
+            verify(findChild(view.eventLog, "eventCount").text.indexOf("live") >= 0)
+        }
+
+        function test_failedRunShowsTheFailedStep() {
+            const view = createTemporaryObject(detailComponent, root, { client: root.client, runId: testServer.failedRun })
+            tryCompare(view.detail, "status", "FAILURE", 10000)
+            tryVerify(() => view.detail.steps.failedCount === 1, 10000)
+            const failed = view.detail.steps.get(view.detail.steps.indexOfStep("work[item_2]"))
+            compare(failed.status, "FAILURE")
+            verify(failed.error.length > 0)
+        }
+
+        function test_resultsViewerShowsAndSearchesTheDocument() {
+            const view = createTemporaryObject(detailComponent, root, { client: root.client, runId: testServer.resultRun })
+            tryCompare(view.detail, "status", "SUCCESS", 10000)
+            view.tabs.currentIndex = 2
+            tryCompare(view.detail, "resultLoaded", true, 10000)
+            verify(view.detail.result.nodeCount > 20)
+            const search = view.resultViewer.searchField
+            search.forceActiveFocus()
+            search.text = "Lovelace"
+            keyClick(Qt.Key_Return)
+            verify(view.resultViewer.currentIndex > 0)
+            compare(view.detail.result.path(view.resultViewer.currentIndex), "$.person[0].name[0].lastName")
+            compare(view.detail.result.valueText(view.resultViewer.currentIndex), "\"Lovelace\"")
+        }
+
+        function test_launchDialogPutsViolationsAtTheirPaths() {
+            const dialog = createTemporaryObject(launchComponent, root, { client: root.client })
+            dialog.openFor("fanout_job")
+            tryVerify(() => dialog.jobs.count > 0, 10000)
+            dialog.openFor("fanout_job")
+            tryVerify(() => dialog.form.configText.indexOf("fan_out") >= 0, 10000)
+            dialog.editor.text = '{"ops": {"fan_out": {"config": {\n  "count": "many"\n}}}}'
+            compare(dialog.form.configText, dialog.editor.text)
+            mouseClick(findChild(dialog.contentItem, "launchButton"))
+            tryVerify(() => dialog.form.violations.count === 1, 10000)
+            const v = dialog.form.violations.get(0)
+            compare(v.path, "ops.fan_out.config.count")
+            compare(v.line, 2)
+            // A click on the violation selects its place in the editor.
+            dialog.showViolation(0)
+            compare(dialog.editor.selectedText, "\"count\"")
+
+            const spy = createTemporaryObject(spyComponent, root, { target: dialog, signalName: "launched" })
+            dialog.editor.text = '{"ops": {"fan_out": {"config": {"count": 2}}}}'
+            mouseClick(findChild(dialog.contentItem, "launchButton"))
+            tryCompare(spy, "count", 1, 10000)
+            verify(spy.signalArguments[0][0].length > 30)
+        }
+
+        function test_healthViewShowsDaemonsAndLocations() {
+            const view = createTemporaryObject(healthComponent, root, { client: root.client })
+            tryVerify(() => view.daemons.count > 0, 10000)
+            tryCompare(view.locations, "count", 1, 10000)
+            compare(view.locations.get(0).name, "dev_location")
+            compare(view.locations.get(0).status, "ok")
+            compare(findChild(view, "daemonList").count, view.daemons.count)
+        }
+
+        function test_launcherSettingsShowDiffAndAudit() {
+            const view = createTemporaryObject(launcherComponent, root, { client: root.client })
+            tryVerify(() => view.editor.serverText.indexOf("QueuedRunCoordinator") >= 0, 10000)
+            tryVerify(() => view.editor.audit.count >= 1, 10000)
+            compare(findChild(view, "auditList").count, view.editor.audit.count)
+            verify(!view.editor.dirty)
+            view.textArea.text = view.editor.serverText.replace('"max_concurrent_runs": 4', '"max_concurrent_runs": 6')
+            verify(view.editor.dirty)
+            compare(view.editor.diff.added, 1)
+            compare(view.editor.diff.removed, 1)
+            verify(findChild(view, "launcherDiff").count > 2)
+            mouseClick(findChild(view, "launcherSave"))
+            tryVerify(() => !view.editor.dirty && view.editor.status.indexOf("saved") === 0, 10000)
+            tryVerify(() => view.editor.audit.count >= 2, 10000)
+            // A key dagster.yaml does not know: refused, nothing saved.
+            view.textArea.text = view.editor.serverText.replace('"max_concurrent_runs"', '"max_concurrent_runz"')
+            mouseClick(findChild(view, "launcherSave"))
+            tryVerify(() => view.editor.error !== "", 10000)
+            verify(findChild(view, "launcherError").visible)
+            verify(view.editor.dirty)
+        }
+
+        function test_watcherNotifiesWhenARunEnds() {
+            const watcher = createTemporaryObject(watcherComponent, root, { client: root.client })
+            const spy = createTemporaryObject(spyComponent, root, { target: watcher, signalName: "runFinished" })
+            watcher.watch(testServer.diamondRun, "diamond_job")
+            tryCompare(spy, "count", 1, 10000) // it ended before: reported at once
+            compare(spy.signalArguments[0][2], "SUCCESS")
+            compare(watcher.watched.length, 0)
+        }
+
+        function test_themeFollowsTheChosenMode() {
+            Desktop.themeMode = "dark"
+            verify(Desktop.dark)
+            verify(Desktop.statusColor("SUCCESS") !== Qt.rgba(0, 0, 0, 0))
+            Desktop.themeMode = "light"
+            verify(!Desktop.dark)
+            Desktop.themeMode = "system"
+            compare(Desktop.themeMode, "system")
+        }
+    }
+}
