@@ -92,7 +92,7 @@ const STATE_TEXT = {
 export function ganttSvg(model, { width = 900, now = Date.now(), onSelect } = {}) {
   const steps = model.steps;
   const longest = steps.reduce((m, s) => Math.max(m, s.key.length), 8);
-  const labelWidth = Math.min(280, Math.max(110, longest * 7.4 + 18));
+  const labelWidth = Math.min(Math.max(280, width * 0.36), Math.max(110, longest * 7.4 + 18));
   const chart = Math.max(240, width - labelWidth - 16);
   const t0 = model.runStart ?? (steps.length ? steps[0].attempts[0].start : now);
   let t1 = model.runEnd ?? now;

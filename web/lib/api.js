@@ -52,28 +52,40 @@ export const session = {
   },
 };
 
+// An answer boot.js already asked for (once; with the token it had).
+async function early(method, path) {
+  const started = method === 'GET' && window.lifdagEarly ? window.lifdagEarly.get(path) : null;
+  if (!started) return null;
+  window.lifdagEarly.delete(path);
+  return started;
+}
+
 export async function api(method, path, body, { signal } = {}) {
   const headers = { accept: 'application/json' };
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(path, {
-      method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    if (err.name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', `The lifdag webserver did not answer (${err.message}). Is it running?`);
+  let response = await early(method, path);
+  if (!response) {
+    try {
+      const r = await fetch(path, {
+        method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      response = { status: r.status, statusText: r.statusText, text: r.status === 204 ? '' : await r.text() };
+    } catch (err) {
+      if (err.name === 'AbortError') throw err;
+      throw new ApiError(0, 'network', `The lifdag webserver did not answer (${err.message}). Is it running?`);
+    }
   }
+  if (signal && signal.aborted) throw new DOMException('The page was left', 'AbortError');
   if (response.status === 204) return null;
-  const text = await response.text();
+  const text = response.text;
   let json = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     // not JSON: reported below
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const e = json && json.error ? json.error : null;
     const error = e ? new ApiError(response.status, e.code || 'error', e.message || response.statusText, e)
       : new ApiError(response.status, 'http_error', `${response.status} ${response.statusText}: ${text.slice(0, 200)}`);

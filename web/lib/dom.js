@@ -76,7 +76,9 @@ export function debounce(fn, ms) {
 const localFormat = new Intl.DateTimeFormat(undefined, {
   year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
 });
-const localTimeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const localTimeOnly = new Intl.DateTimeFormat(undefined, {
+  hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3,
+});
 
 export function utcText(date) {
   return date.toISOString().replace('T', ' ').replace(/\.(\d{3})Z$/, '.$1 UTC');
