@@ -6,6 +6,10 @@
 #include <QJsonDocument>
 #include <QtConcurrent/QtConcurrentRun>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 namespace lifdag::client {
 
 using namespace detail;
@@ -326,6 +330,12 @@ void EventsModel::requestPage()
                 }
                 setError({});
                 append(page.events, false);
+#ifdef __GLIBC__
+                // A large page's JSON was parsed on a pool thread (its own malloc arena): give
+                // that transient memory back now, or the log's RSS keeps a page's peak per thread.
+                if (page.events.size() >= 2000)
+                    malloc_trim(0);
+#endif
                 if (page.cursor > m_cursor)
                     m_cursor = page.cursor;
                 m_complete = !page.hasMore;

@@ -30,6 +30,9 @@ RunDetail::RunDetail(QObject *parent)
     , m_result(new JsonTreeModel(this))
 {
     // The detail shows the whole log (and the steps need all of it): load every page, then follow.
+    // Large pages: a 100k-event log arrives in twenty requests, each parsed off
+    // the UI thread.
+    m_events->setPageSize(5000);
     m_events->setFollow(true);
     m_steps->setEvents(m_events);
 }

@@ -53,5 +53,17 @@ Item {
             tryCompare(banner, "visible", false, 30000)
             compare(windowConnections.client.state, ApiClient.Online)
         }
+
+        function test_windowStateIsKept() {
+            const first = createTemporaryObject(mainComponent, root)
+            first.width = 1010
+            first.height = 701
+            Desktop.saveWindow(first, "statetest")
+            const second = createTemporaryObject(mainComponent, root)
+            Desktop.restoreWindow(second, "statetest")
+            compare(second.width, 1010)
+            compare(second.height, 701)
+            compare(Desktop.setting("window/statetest/state"), "normal")
+        }
     }
 }
