@@ -1,7 +1,7 @@
 // The application shell: navigation, sign-in state, theme, live-connection indicator, and the
 // client-side router that loads one page module per route (pages/*.js, each `render(ctx)`).
 
-import { session, whoAmI } from './lib/api.js';
+import { forgetEarlyAnswers, session, whoAmI } from './lib/api.js';
 import { h, replace, errorBox } from './lib/dom.js';
 import { onState, reconnect } from './lib/live.js';
 
@@ -134,7 +134,10 @@ async function route() {
   const found = match(location.pathname);
   const container = h('div', { class: 'page' });
   replace(main, container);
-  if (!firstRoute) main.focus({ preventScroll: true });
+  if (!firstRoute) {
+    main.focus({ preventScroll: true });
+    forgetEarlyAnswers(); // they belong to the first page only
+  }
   firstRoute = false;
   window.scrollTo(0, 0);
   if (!found) {

@@ -16,4 +16,4 @@ if ((location.pathname === '/runs' || location.pathname === '/') && !location.se
   start('/api/v1/runs?limit=50');
   start('/api/v1/runs/counts');
 }
-window.lifdagEarly = early;
+window.lifdagEarly = { token, answers: early };

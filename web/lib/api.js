@@ -52,12 +52,18 @@ export const session = {
   },
 };
 
-// An answer boot.js already asked for (once; with the token it had).
+// An answer boot.js already asked for: taken once, on the first page only, with the same token.
 async function early(method, path) {
-  const started = method === 'GET' && window.lifdagEarly ? window.lifdagEarly.get(path) : null;
+  const boot = window.lifdagEarly;
+  if (method !== 'GET' || !boot || boot.token !== session.token) return null;
+  const started = boot.answers.get(path);
   if (!started) return null;
-  window.lifdagEarly.delete(path);
+  boot.answers.delete(path);
   return started;
+}
+
+export function forgetEarlyAnswers() {
+  window.lifdagEarly = null;
 }
 
 export async function api(method, path, body, { signal } = {}) {

@@ -321,16 +321,7 @@ export async function render(ctx) {
   }
 
   // ---- live -----------------------------------------------------------------------------------------
-  ctx.onCleanup(subscribeEvents(runId, cursor, (fresh) => {
-    const known = events.length ? events[events.length - 1].storageId : 0;
-    const list = fresh.filter((e) => e.storageId > known);
-    if (!list.length) return;
-    events.push(...list);
-    addStepOptions(list);
-    appendLog(list);
-    scheduleGantt();
-  }));
-  ctx.onCleanup(subscribeRuns([runId], (fresh) => {
+  const applyRun = (fresh) => {
     const wasLive = LIVE_STATUSES.has(run.status);
     const changed = fresh.status !== run.status || fresh.endedAt !== run.endedAt || fresh.hasResult !== run.hasResult;
     run = { ...run, ...fresh, runConfig: run.runConfig };
@@ -343,7 +334,21 @@ export async function render(ctx) {
         if (!panels.result.hidden) loadResult();
       }
     }
-  }, () => {
+  };
+  // The run's own lifecycle events also refresh it: the header never lags behind its log.
+  const refreshRun = debounce(() => get(`/api/v1/runs/${enc(runId)}`, { signal }).then((r) => applyRun(r.run), () => {}), 150);
+  ctx.onCleanup(refreshRun.cancel);
+  ctx.onCleanup(subscribeEvents(runId, cursor, (fresh) => {
+    const known = events.length ? events[events.length - 1].storageId : 0;
+    const list = fresh.filter((e) => e.storageId > known);
+    if (!list.length) return;
+    events.push(...list);
+    addStepOptions(list);
+    appendLog(list);
+    scheduleGantt();
+    if (list.some((e) => e.eventType.startsWith('RUN_'))) refreshRun();
+  }));
+  ctx.onCleanup(subscribeRuns([runId], applyRun, () => {
     toast('This run was deleted.', 'error');
   }));
   const ticker = setInterval(() => {
