@@ -9,7 +9,7 @@ PACKAGES=(
   libqt6sql6-psql libqt6sql6-sqlite libgl-dev
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-window
   qml6-module-qtquick-templates qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
-  qml6-module-qttest qml6-module-qtquick-shapes
+  qml6-module-qttest qml6-module-qtquick-shapes qtkeychain-qt6-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libyaml-cpp-dev libvalijson-dev libbenchmark-dev
   postgresql postgresql-client
