@@ -80,4 +80,9 @@ void out(const QString &line)
     std::fflush(stdout);
 }
 
+bool workerZygoteEnabled()
+{
+    return qEnvironmentVariable("LIFDAG_WORKER_ZYGOTE") != QLatin1StringView("0");
+}
+
 } // namespace lifdag::cli

@@ -32,6 +32,9 @@ void out(const QString &line);
 // thread) when one arrives. Call before starting any thread.
 void onTerminationSignal(std::function<void(int signal)> onSignal);
 
+// Whether code servers fork run workers from a zygote (on unless LIFDAG_WORKER_ZYGOTE=0).
+bool workerZygoteEnabled();
+
 // The commands, defined one per file in apps/server/cmd_*.cpp.
 int runCodeServer(const QStringList &args);
 int runDaemon(const QStringList &args);

@@ -75,6 +75,7 @@ int runCodeServer(const QStringList &args)
     options.locationName = parser.value(QStringLiteral("location-name"));
     options.containerContext = *context;
     options.workerProgram = QCoreApplication::applicationFilePath();
+    options.workerZygote = workerZygoteEnabled();
     options.reloadRegistry = buildRegistry;
     // With an instance, StartRun refuses runs that are not stored or not waiting to start.
     std::shared_ptr<instance::Instance> instance;

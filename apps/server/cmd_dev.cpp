@@ -79,6 +79,7 @@ int runDev(const QStringList &args)
     options.port = codePort;
     options.locationName = QStringLiteral("dev_location");
     options.workerProgram = QCoreApplication::applicationFilePath();
+    options.workerZygote = workerZygoteEnabled();
     codelocation::Server codeServer(options, *registry);
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);

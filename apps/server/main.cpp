@@ -1,12 +1,15 @@
 // `lifdag`: every headless service is a subcommand. This file only dispatches.
 #include "cli.h"
 
+#include <lifdag/codelocation/zygote.h>
 #include <lifdag/core/version.h>
 
 #include <QCoreApplication>
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <string>
+#include <vector>
 
 using namespace lifdag::cli;
 
@@ -33,7 +36,8 @@ const Command kCommands[] = {
     { "transform", "Translate a JSON record with the MDR's JSONata mappings (--source ID --target ID)",
       runTransform },
     { "translator", "HTTP drop-in for LIF's translator service (port 8007)", runTranslator },
-    { "webserver", "REST API, live events and metrics (port 3000): webserver -h HOST -p PORT -w workspace.yaml",
+    { "webserver",
+      "REST API, live events and metrics (port 3000): webserver -h HOST -p PORT -w workspace.yaml",
       runWebserver },
 };
 
@@ -51,6 +55,22 @@ void printUsage(FILE *to)
 
 int main(int argc, char *argv[])
 {
+    // The worker zygote (started by a code server, see zygote.h) forks before anything else
+    // exists; each forked worker continues below as `lifdag execute-run …`.
+    std::vector<std::string> workerArgs;
+    std::vector<char *> workerArgv;
+    if (argc == 2 && std::strcmp(argv[1], lifdag::codelocation::kZygoteCommand) == 0) {
+        lifdag::codelocation::ZygoteOutcome outcome = lifdag::codelocation::serveZygote(3);
+        if (!outcome.workerArgv)
+            return outcome.exitCode;
+        workerArgs = std::move(*outcome.workerArgv);
+        workerArgv.push_back(argv[0]);
+        for (std::string &a : workerArgs)
+            workerArgv.push_back(a.data());
+        workerArgv.push_back(nullptr);
+        argc = int(workerArgv.size()) - 1;
+        argv = workerArgv.data();
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("lifdag"));
     QCoreApplication::setApplicationVersion(lifdag::version());

@@ -286,7 +286,8 @@ Server::Server(ServerOptions options, std::shared_ptr<const execution::JobRegist
     d->registry = std::move(registry);
     const QProcessEnvironment env =
         workerEnvironment(QProcessEnvironment::systemEnvironment(), d->options.containerContext);
-    d->workers = std::make_unique<WorkerSupervisor>(d->options.workerProgram, env);
+    d->workers = std::make_unique<WorkerSupervisor>(d->options.workerProgram, env,
+                                                    WorkerSupervisor::Options { d->options.workerZygote });
 }
 
 Server::~Server()

@@ -1,6 +1,7 @@
 #include "lifdag/codelocation/workersupervisor.h"
 
 #include "codelocation_log_p.h"
+#include "lifdag/codelocation/zygote.h"
 
 #include <cerrno>
 #include <csignal>
@@ -14,10 +15,23 @@ namespace lifdag::codelocation {
 
 using namespace std::chrono_literals;
 
-WorkerSupervisor::WorkerSupervisor(QString program, QProcessEnvironment env)
+WorkerSupervisor::WorkerSupervisor(QString program, QProcessEnvironment env, Options options)
     : m_program(std::move(program))
     , m_env(std::move(env))
+    , m_options(options)
 {
+    for (const QString &kv : m_env.toStringList())
+        m_envStore.push_back(kv.toLocal8Bit());
+    if (m_options.zygote) {
+        // Started now, so the first run is as fast as the next ones.
+        std::lock_guard lock(m_mutex);
+        QString error;
+        m_zygote = Zygote::start(m_program, m_envStore, &error);
+        if (!m_zygote) {
+            qCWarning(lcCodeLocation, "no worker zygote (%s): workers are spawned", qPrintable(error));
+            m_zygoteRetryAt = std::chrono::steady_clock::now() + 30s;
+        }
+    }
     m_reaper = std::thread([this] { reapLoop(); });
 }
 
@@ -27,9 +41,36 @@ WorkerSupervisor::~WorkerSupervisor()
     {
         std::lock_guard lock(m_mutex);
         m_stopping = true;
+        m_zygote.reset();
     }
     m_wake.notify_all();
     m_reaper.join();
+}
+
+qint64 WorkerSupervisor::forkFromZygote(const QString &runId, const QStringList &args)
+{
+    if (!m_options.zygote)
+        return 0;
+    if (!m_zygote) {
+        if (std::chrono::steady_clock::now() < m_zygoteRetryAt)
+            return 0;
+        QString error;
+        m_zygote = Zygote::start(m_program, m_envStore, &error);
+        if (!m_zygote) {
+            qCWarning(lcCodeLocation, "no worker zygote (%s): workers are spawned", qPrintable(error));
+            m_zygoteRetryAt = std::chrono::steady_clock::now() + 30s;
+            return 0;
+        }
+    }
+    QString error;
+    const pid_t pid = m_zygote->fork(args, &error);
+    if (pid > 0)
+        return pid;
+    qCWarning(lcCodeLocation, "run %s: %s; spawning the worker instead (zygote restarted in 5 s)",
+              qPrintable(runId), qPrintable(error));
+    m_zygote.reset();
+    m_zygoteRetryAt = std::chrono::steady_clock::now() + 5s;
+    return 0;
 }
 
 Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &args)
@@ -41,7 +82,26 @@ Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &
             QStringLiteral("codelocation.already_running"),
             QStringLiteral("run %1 already has a worker (pid %2)").arg(runId).arg(it->second.status.pid)
         };
+    qint64 pid = forkFromZygote(runId, args);
+    if (pid <= 0) {
+        const auto spawned = spawn(runId, args);
+        if (!spawned)
+            return spawned;
+        pid = *spawned;
+    }
 
+    Entry entry;
+    entry.status.state = WorkerStatus::State::Running;
+    entry.status.pid = pid;
+    entry.status.startedAt = QDateTime::currentDateTimeUtc();
+    m_workers[runId] = entry;
+    qCInfo(lcCodeLocation, "run %s: worker pid %lld started", qPrintable(runId), pid);
+    m_wake.notify_all();
+    return pid;
+}
+
+Result<qint64> WorkerSupervisor::spawn(const QString &runId, const QStringList &args)
+{
     std::vector<QByteArray> argStore;
     argStore.push_back(m_program.toLocal8Bit());
     for (const QString &a : args)
@@ -51,11 +111,8 @@ Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &
         argv.push_back(a.data());
     argv.push_back(nullptr);
 
-    std::vector<QByteArray> envStore;
-    for (const QString &kv : m_env.toStringList())
-        envStore.push_back(kv.toLocal8Bit());
     std::vector<char *> envp;
-    for (QByteArray &e : envStore)
+    for (QByteArray &e : m_envStore)
         envp.push_back(e.data());
     envp.push_back(nullptr);
 
@@ -81,14 +138,6 @@ Result<qint64> WorkerSupervisor::start(const QString &runId, const QStringList &
         return Error { QStringLiteral("codelocation.spawn"),
                        QStringLiteral("cannot start %1 for run %2: %3")
                            .arg(m_program, runId, QString::fromLocal8Bit(std::strerror(rc))) };
-
-    Entry entry;
-    entry.status.state = WorkerStatus::State::Running;
-    entry.status.pid = pid;
-    entry.status.startedAt = QDateTime::currentDateTimeUtc();
-    m_workers[runId] = entry;
-    qCInfo(lcCodeLocation, "run %s: worker pid %d started", qPrintable(runId), int(pid));
-    m_wake.notify_all();
     return qint64(pid);
 }
 
@@ -122,6 +171,12 @@ WorkerStatus WorkerSupervisor::waitForExit(const QString &runId, std::chrono::mi
     });
     auto it = m_workers.find(runId);
     return it == m_workers.end() ? WorkerStatus {} : it->second.status;
+}
+
+qint64 WorkerSupervisor::zygotePid() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_zygote ? m_zygote->pid() : 0;
 }
 
 int WorkerSupervisor::runningCount() const

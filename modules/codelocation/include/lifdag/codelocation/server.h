@@ -19,6 +19,7 @@ struct ServerOptions
     QString locationName = QStringLiteral("lifdag_code_location");
     ContainerContext containerContext;
     QString workerProgram; // the lifdag executable; workers run `<program> execute-run RUN_ID`
+    bool workerZygote = false; // fork workers from a pre-started zygote (zygote.h): ms, not tens
     int cancelGraceSeconds = 10; // SIGTERM → SIGKILL when CancelRun names none
     // Checked before a worker is spawned (e.g. "the run exists and is launchable"); an Error with
     // code "...not_found" answers NOT_FOUND, any other INVALID_ARGUMENT/FAILED_PRECONDITION.

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -26,11 +27,23 @@ struct WorkerStatus
     QDateTime endedAt;
 };
 
+class Zygote;
+
 class WorkerSupervisor
 {
 public:
+    struct Options
+    {
+        // Fork workers from a pre-started `program worker-zygote` (see zygote.h) instead of
+        // spawning `program` each time; only for the lifdag executable. Falls back to spawning
+        // when the zygote fails (it is started again after a pause).
+        bool zygote = false;
+    };
     // `program` is the lifdag executable; each worker gets `env` (complete) as its environment.
-    WorkerSupervisor(QString program, QProcessEnvironment env);
+    WorkerSupervisor(QString program, QProcessEnvironment env, Options options);
+    WorkerSupervisor(QString program, QProcessEnvironment env)
+        : WorkerSupervisor(std::move(program), std::move(env), Options {})
+    { }
     ~WorkerSupervisor(); // terminates running workers (SIGTERM, then SIGKILL after 5 s)
 
     WorkerSupervisor(const WorkerSupervisor &) = delete;
@@ -42,6 +55,7 @@ public:
     bool cancel(const QString &runId, std::chrono::milliseconds grace);
     WorkerStatus status(const QString &runId) const;
     int runningCount() const;
+    qint64 zygotePid() const; // 0 when workers are spawned (no zygote, or it failed)
     void terminateAll(std::chrono::milliseconds grace);
     // Blocks until the run's worker exited or the timeout passed; returns its final status.
     WorkerStatus waitForExit(const QString &runId, std::chrono::milliseconds timeout) const;
@@ -53,9 +67,15 @@ private:
         std::chrono::steady_clock::time_point killAt = std::chrono::steady_clock::time_point::max();
     };
     void reapLoop();
+    Result<qint64> spawn(const QString &runId, const QStringList &args); // with m_mutex held
+    qint64 forkFromZygote(const QString &runId, const QStringList &args); // 0: not possible now
 
     const QString m_program;
     const QProcessEnvironment m_env;
+    const Options m_options;
+    std::vector<QByteArray> m_envStore; // m_env as KEY=VALUE entries
+    std::unique_ptr<Zygote> m_zygote;
+    std::chrono::steady_clock::time_point m_zygoteRetryAt {};
     mutable std::mutex m_mutex;
     mutable std::condition_variable m_changed; // a worker exited
     std::condition_variable m_wake; // the reaper has something new to watch
