@@ -189,6 +189,15 @@ await scenario('bulk-terminate', async (page) => {
   await page.click('.bulk-bar button:not(.danger)');
   await confirmDialog(page);
   await page.waitForSelector(`tr[data-run-id="${victim}"][data-status="CANCELED"]`, { timeout: 30000 });
+  // Ended now: it can be deleted, and its row goes.
+  await page.waitForFunction((id) => !document.querySelector(`tr[data-run-id="${id}"] input[type="checkbox"]`).checked, {}, victim);
+  await page.click(`tr[data-run-id="${victim}"] input[type="checkbox"]`);
+  await page.waitForSelector('.bulk-bar button.danger:not([disabled])');
+  await page.click('.bulk-bar button.danger');
+  await confirmDialog(page);
+  await page.waitForFunction((id) => !document.querySelector(`tr[data-run-id="${id}"]`), { timeout: 10000 }, victim);
+  const gone = await fetch(`${BASE}/api/v1/runs/${victim}`);
+  assert(gone.status === 404, `the deleted run still answers ${gone.status}`);
 });
 
 await scenario('run-live', async (page) => {

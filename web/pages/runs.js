@@ -235,7 +235,12 @@ export async function render(ctx) {
         failures.push(`${r.runId.slice(0, 8)}: ${errorText(err)}`);
       }
     }));
-    for (const r of chosen) selected.delete(r.runId);
+    for (const r of chosen) {
+      selected.delete(r.runId);
+      const row = rows.get(r.runId);
+      const box = row && row.tr.querySelector('input[type=checkbox]');
+      if (box) box.checked = false;
+    }
     if (kind === 'delete') {
       for (const r of chosen) {
         if (!failures.some((x) => x.startsWith(r.runId.slice(0, 8)))) removeRow(r.runId);
