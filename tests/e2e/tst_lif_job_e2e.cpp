@@ -1,6 +1,7 @@
 // lif_dynamic_pipeline_job from launch to the query planner through real processes: `lifdag
 // example-source` (REST + GraphQL), `lifdag code-server` with ADAPTERS__ credentials, a run worker
 // per run, PostgreSQL as storage, and local stand-ins for the query planner and a flaky source.
+#include "../graphql/casefile.h"
 #include "stubhttpserver.h"
 #include "testsupport.h"
 
@@ -106,6 +107,8 @@ class TestLifJobEndToEnd : public QObject
     QProcess m_exampleSource;
     int m_sourcePort = 0;
     QProcess m_codeServer;
+    QProcess m_webserver; // `lifdag webserver`: Dagster's GraphQL API for the client test
+    int m_webPort = 0;
     std::unique_ptr<StubHttpServer> m_planner; // LIF's query planner: /orchestration/results
     std::unique_ptr<StubHttpServer> m_flaky; // 503 for a while, then forwards to the example source
     std::atomic<int> m_flakyFailuresLeft { 0 };
@@ -120,6 +123,24 @@ class TestLifJobEndToEnd : public QObject
         (void)m_codeServer.readAllStandardOutput();
         (void)m_exampleSource.readAllStandardError();
         (void)m_exampleSource.readAllStandardOutput();
+        m_serverLog += QString::fromUtf8(m_webserver.readAllStandardError());
+        (void)m_webserver.readAllStandardOutput();
+    }
+
+    // One operation the way dagster-graphql's DagsterGraphQLClient sends it: POST /graphql.
+    QJsonObject graphql(const QString &document, const QJsonObject &variables = {})
+    {
+        adapters::http::Request request;
+        request.method = "POST";
+        request.url = QUrl(u"http://127.0.0.1:%1/graphql"_s.arg(m_webPort));
+        request.headers = { { "Content-Type", "application/json" } };
+        request.body = QJsonDocument(QJsonObject { { u"query"_s, document }, { u"variables"_s, variables } })
+                           .toJson(QJsonDocument::Compact);
+        const adapters::http::Response answer = adapters::http::send(request);
+        const QJsonObject body = QJsonDocument::fromJson(answer.body).object();
+        if (answer.status != 200 || body.contains(u"errors"_s))
+            qWarning("GraphQL answered %d: %s", answer.status, answer.body.left(2000).constData());
+        return body.value(u"data"_s).toObject();
     }
 
     QString sourceHost() const { return u"127.0.0.1:"_s + QString::number(m_sourcePort); }
@@ -340,7 +361,7 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
-        for (QProcess *p : { &m_codeServer, &m_exampleSource }) {
+        for (QProcess *p : { &m_webserver, &m_codeServer, &m_exampleSource }) {
             if (p->state() == QProcess::Running) {
                 p->terminate();
                 QVERIFY(p->waitForFinished(15000));
@@ -353,6 +374,113 @@ private Q_SLOTS:
         m_instance.reset();
         if (!m_database.isEmpty())
             admin(u"DROP DATABASE IF EXISTS "_s + m_database + u" WITH (FORCE)"_s);
+    }
+
+    // LIF's orchestrator, unmodified, talks to Dagster's webserver with dagster-graphql's client:
+    // the same documents, over HTTP, against `lifdag webserver`.
+    void dagsterClientLaunchesTheJobOverHttp()
+    {
+        QString error;
+        m_webPort = test::startLifdagServer(
+            m_webserver, { u"webserver"_s, u"-h"_s, u"127.0.0.1"_s, u"-p"_s, u"0"_s, u"--no-access-log"_s },
+            &error);
+        QVERIFY2(m_webPort > 0, qPrintable(error));
+        QHash<QString, QString> ops;
+        for (const GraphqlCase &c : readGraphqlCases(
+                 QStringLiteral(LIFDAG_SOURCE_DIR "/tests/graphqlapi/data/client_operations.cases")))
+            ops.insert(c.name, c.document);
+        const QString lookup = ops.value(u"client repository lookup (repositoriesOrError)"_s);
+        const QString submit = ops.value(u"client submit_job_execution (launchPipelineExecution)"_s);
+        const QString status = ops.value(u"client get_run_status (pipelineRunOrError)"_s);
+        QVERIFY(!lookup.isEmpty() && !submit.isEmpty() && !status.isEmpty());
+
+        // The client finds the job's location and repository first.
+        QString location, repository;
+        const QJsonObject repos = graphql(lookup).value(u"repositoriesOrError"_s).toObject();
+        QCOMPARE(repos.value(u"__typename"_s).toString(), u"RepositoryConnection"_s);
+        for (const QJsonValue node : repos.value(u"nodes"_s).toArray()) {
+            for (const QJsonValue pipeline : node[u"pipelines"_s].toArray()) {
+                if (pipeline[u"name"_s].toString() == u"lif_dynamic_pipeline_job"_s) {
+                    location = node[u"location"_s][u"name"_s].toString();
+                    repository = node[u"name"_s].toString();
+                }
+            }
+        }
+        QCOMPARE(location, u"lif"_s);
+        QVERIFY(!repository.isEmpty());
+
+        auto params = [&](const QString &job, const QJsonObject &config) {
+            return QJsonObject {
+                { u"executionParams"_s,
+                  QJsonObject {
+                      { u"selector"_s,
+                        QJsonObject { { u"repositoryLocationName"_s, location },
+                                      { u"repositoryName"_s, repository },
+                                      { u"pipelineName"_s, job } } },
+                      { u"runConfigData"_s, config },
+                      { u"mode"_s, u"default"_s },
+                      { u"executionMetadata"_s,
+                        QJsonObject { { u"tags"_s,
+                                        QJsonArray { QJsonObject { { u"key"_s, u"lif/origin"_s },
+                                                                   { u"value"_s, u"e2e"_s } } } } } } } }
+            };
+        };
+        const QJsonObject launched =
+            graphql(submit,
+                    params(u"lif_dynamic_pipeline_job"_s,
+                           runConfig({ part(u"org2"_s, u"lif-to-lif"_s, { u"person.credentialAward"_s }) })))
+                .value(u"launchPipelineExecution"_s)
+                .toObject();
+        QCOMPARE(launched.value(u"__typename"_s).toString(), u"LaunchRunSuccess"_s);
+        const QString runId = launched[u"run"_s][u"runId"_s].toString();
+        QVERIFY(!runId.isEmpty());
+
+        // get_run_status until the run ended, as the client polls it.
+        QString last;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60000) {
+            const QJsonObject run =
+                graphql(status, { { u"runId"_s, runId } }).value(u"pipelineRunOrError"_s).toObject();
+            QCOMPARE(run.value(u"__typename"_s).toString(), u"Run"_s);
+            last = run.value(u"status"_s).toString();
+            if (last == u"SUCCESS"_s || last == u"FAILURE"_s || last == u"CANCELED"_s)
+                break;
+            drainLogs();
+            QThread::msleep(20);
+        }
+        QCOMPARE(last, u"SUCCESS"_s);
+        QCOMPARE(received(runId).size(), 1); // the results reached the query planner
+        const auto stored = m_instance->storage().runs().run(runId);
+        QVERIFY(stored.ok() && stored->has_value());
+        QCOMPARE((*stored)->tags.value(u"lif/origin"_s), u"e2e"_s);
+
+        // An invalid run config: the client gets the validation errors with their paths.
+        QJsonObject bad = runConfig({ part(u"org2"_s, u"lif-to-lif"_s, { u"person.credentialAward"_s }) });
+        bad = QJsonObject { { u"resources"_s,
+                              QJsonObject { { u"config_resource"_s,
+                                              QJsonObject { { u"config"_s,
+                                                              QJsonObject { { u"lif_query_plan_parts"_s,
+                                                                              u"not a list"_s } } } } } } } };
+        const QJsonObject invalid = graphql(submit, params(u"lif_dynamic_pipeline_job"_s, bad))
+                                        .value(u"launchPipelineExecution"_s)
+                                        .toObject();
+        QCOMPARE(invalid.value(u"__typename"_s).toString(), u"RunConfigValidationInvalid"_s);
+        const QJsonArray errors = invalid.value(u"errors"_s).toArray();
+        QVERIFY(!errors.isEmpty());
+        QStringList paths;
+        for (const QJsonValue e : errors)
+            paths.append(e[u"path"_s].toVariant().toStringList().join(u'.'));
+        QVERIFY2(paths.contains(u"resources.config_resource.config.lif_query_plan_parts"_s),
+                 qPrintable(paths.join(u", "_s)));
+        QVERIFY(!errors.first()[u"reason"_s].toString().isEmpty());
+
+        // A job the location does not have.
+        const QJsonObject unknown = graphql(submit, params(u"no_such_job"_s, QJsonObject {}))
+                                        .value(u"launchPipelineExecution"_s)
+                                        .toObject();
+        QCOMPARE(unknown.value(u"__typename"_s).toString(), u"PipelineNotFoundError"_s);
+        QVERIFY(unknown.value(u"message"_s).toString().contains(u"no_such_job"_s));
     }
 
     void threePartsReachTheQueryPlanner()
