@@ -171,6 +171,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString path = dir.filePath(u"t.json"_s);
         TokenStore store(path);
+        QVERIFY(!TokenStore::keychainAvailable()); // LIFDAG_DESKTOP_NO_KEYCHAIN (ctest)
+        QVERIFY(store.description().contains(path));
         QVERIFY(store.setToken(u"a"_s, u"secret"_s));
         QFile::setPermissions(path,
                               QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);

@@ -1,5 +1,6 @@
-// Where the desktop keeps API tokens: a JSON file only its user can read (0600, in a 0700
-// directory), never the settings file. The settings hold names and addresses only.
+// Where the desktop keeps API tokens: the platform keychain (Secret Service / KWallet through
+// QtKeychain) when the build has it and the session offers one, else a JSON file only its user can
+// read (0600, in a 0700 directory) - never the settings file, which holds names and addresses only.
 #pragma once
 
 #include <QString>
@@ -14,6 +15,8 @@ public:
 
     QString path() const { return m_path; }
     QString description() const; // for the connection dialog
+    // True when tokens go to the platform keychain (decided once per process).
+    static bool keychainAvailable();
 
     QString token(const QString &serverId) const;
     // Stores (or, when `token` is empty, removes) a server's token. False with `error` set when
@@ -23,6 +26,8 @@ public:
     static QString defaultPath();
 
 private:
+    bool setFileToken(const QString &serverId, const QString &token, QString *error);
+
     QString m_path;
 };
 
