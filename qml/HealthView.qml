@@ -9,8 +9,10 @@ Item {
     property ApiClient client
     property alias daemons: daemons
     property alias locations: locations
-    function refresh() { daemons.reload(); locations.reload() }
+    property alias instance: instance
+    function refresh() { daemons.reload(); locations.reload(); instance.reload() }
 
+    InstanceModel { id: instance; client: view.client }
     DaemonsModel { id: daemons; client: view.client; refreshInterval: view.visible ? 5000 : 0 }
     LocationsModel {
         id: locations
@@ -25,8 +27,10 @@ Item {
 
         RowLayout {
             Label { text: qsTr("Daemon"); font.pixelSize: 16; font.bold: true }
-            StatusChip { status: daemons.count === 0 ? "NO HEARTBEATS" : daemons.healthy ? "SUCCESS" : "FAILURE" }
-            Label { text: daemons.count === 0 ? "" : daemons.healthy ? qsTr("healthy") : qsTr("unhealthy"); color: Desktop.muted }
+            StatusChip {
+                status: daemons.count > 0 && daemons.healthy ? "SUCCESS" : "FAILURE"
+                label: daemons.count === 0 ? qsTr("NO HEARTBEATS") : daemons.healthy ? qsTr("HEALTHY") : qsTr("UNHEALTHY")
+            }
             Item { Layout.fillWidth: true }
             Label { id: status; color: Desktop.muted }
         }
@@ -60,7 +64,8 @@ Item {
         ListView {
             objectName: "locationList"
             Layout.fillWidth: true
-            Layout.fillHeight: true
+            Layout.preferredHeight: Math.max(60, count * 56)
+            interactive: false
             model: locations
             clip: true
             delegate: Item {
@@ -95,5 +100,38 @@ Item {
                 }
             }
         }
+
+        Label { text: qsTr("Instance"); font.pixelSize: 16; font.bold: true }
+        Label { visible: instance.error !== ""; text: instance.error; color: Desktop.failure }
+        GridLayout {
+            objectName: "instanceGrid"
+            columns: 2
+            columnSpacing: 16
+            Repeater {
+                model: instance
+                delegate: Label {
+                    required property int index
+                    required property string name
+                    required property string value
+                    Layout.row: index
+                    Layout.column: 0
+                    text: name
+                    color: Desktop.muted
+                }
+            }
+            Repeater {
+                model: instance
+                delegate: Label {
+                    required property int index
+                    required property string value
+                    Layout.row: index
+                    Layout.column: 1
+                    Layout.fillWidth: true
+                    text: value
+                    elide: Text.ElideMiddle
+                }
+            }
+        }
+        Item { Layout.fillHeight: true }
     }
 }

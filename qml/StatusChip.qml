@@ -6,6 +6,7 @@ import Lifdag.Client
 Rectangle {
     id: chip
     property string status
+    property string label // shown instead of the status when set
     implicitWidth: label.implicitWidth + 12
     implicitHeight: label.implicitHeight + 4
     radius: height / 2
@@ -16,7 +17,7 @@ Rectangle {
     Label {
         id: label
         anchors.centerIn: parent
-        text: chip.status
+        text: chip.label || chip.status
         font.pixelSize: 11
         font.bold: true
         color: Desktop.statusColor(chip.status)

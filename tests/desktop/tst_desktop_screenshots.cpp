@@ -163,7 +163,8 @@ private Q_SLOTS:
         QObject *view = child("healthView");
         auto *daemons = view->property("daemons").value<QAbstractItemModel *>();
         auto *locations = view->property("locations").value<QAbstractItemModel *>();
-        QTRY_VERIFY(daemons->rowCount() > 0 && locations->rowCount() == 1);
+        auto *instance = view->property("instance").value<QAbstractItemModel *>();
+        QTRY_VERIFY(daemons->rowCount() > 0 && locations->rowCount() == 1 && instance->rowCount() == 10);
         shoot(u"06-health"_s);
     }
 

@@ -214,6 +214,56 @@ void LocationsModel::reloadLocation(const QString &name)
         });
 }
 
+// ---- instance ------------------------------------------------------------------------------------
+
+InstanceModel::InstanceModel(QObject *parent)
+    : ServerListModel({ "name", "value" }, parent)
+{ }
+
+QList<QVariantMap> InstanceModel::rowsFrom(const QJsonObject &answer)
+{
+    auto describe = [](const QJsonValue &section) -> QString {
+        const QJsonObject o = section.toObject();
+        QStringList parts { o.value(QStringLiteral("class")).toString() };
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            if (it.key() != QLatin1StringView("class"))
+                parts << QStringLiteral("%1: %2").arg(it.key(), prettyJson(it.value()));
+        }
+        return parts.join(QStringLiteral(", "));
+    };
+    const QJsonObject monitoring = answer.value(QStringLiteral("runMonitoring")).toObject();
+    const QJsonObject retries = answer.value(QStringLiteral("runRetries")).toObject();
+    const QJsonObject override = answer.value(QStringLiteral("launcherOverride")).toObject();
+    auto row = [](const QString &name, const QString &value) {
+        return QVariantMap { { QStringLiteral("name"), name }, { QStringLiteral("value"), value } };
+    };
+    return {
+        row(tr("lifdag version"), answer.value(QStringLiteral("version")).toString()),
+        row(tr("Storage"), answer.value(QStringLiteral("storage")).toString()),
+        row(tr("Run coordinator"), describe(answer.value(QStringLiteral("runCoordinator")))),
+        row(tr("Run launcher"), describe(answer.value(QStringLiteral("runLauncher")))),
+        row(tr("Launcher override"),
+            override.value(QStringLiteral("exists")).toBool()
+                ? override.value(QStringLiteral("path")).toString()
+                : tr("none")),
+        row(tr("Scheduler"), describe(answer.value(QStringLiteral("scheduler")))),
+        row(tr("Run monitoring"),
+            monitoring.value(QStringLiteral("enabled")).toBool()
+                ? tr("on (start timeout %1 s)")
+                      .arg(monitoring.value(QStringLiteral("startTimeoutSeconds")).toInt())
+                : tr("off")),
+        row(tr("Run retries"),
+            retries.value(QStringLiteral("enabled")).toBool()
+                ? tr("up to %1").arg(retries.value(QStringLiteral("maxRetries")).toInt())
+                : tr("off")),
+        row(tr("Authentication"),
+            answer.value(QStringLiteral("auth")).toObject().value(QStringLiteral("enabled")).toBool()
+                ? tr("API tokens required")
+                : tr("off")),
+        row(tr("Workspace"), answer.value(QStringLiteral("workspace")).toString()),
+    };
+}
+
 // ---- audit ---------------------------------------------------------------------------------------
 
 AuditModel::AuditModel(QObject *parent)

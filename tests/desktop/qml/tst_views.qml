@@ -148,6 +148,11 @@ Item {
             compare(view.locations.get(0).name, "dev_location")
             compare(view.locations.get(0).status, "ok")
             compare(findChild(view, "daemonList").count, view.daemons.count)
+            tryCompare(view.instance, "count", 10, 10000)
+            compare(view.instance.get(1).name, "Storage")
+            verify(view.instance.get(1).value.indexOf("SQLite") === 0)
+            compare(view.instance.get(2).name, "Run coordinator")
+            verify(view.instance.get(2).value.indexOf("QueuedRunCoordinator, dequeue_interval_seconds: 5, max_concurrent_runs:") === 0)
         }
 
         function test_launcherSettingsShowDiffAndAudit() {

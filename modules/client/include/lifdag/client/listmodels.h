@@ -116,6 +116,19 @@ private:
     bool m_allAvailable = false;
 };
 
+// The instance's configuration as name/value rows (GET /api/v1/instance; no credentials).
+class InstanceModel : public ServerListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+public:
+    explicit InstanceModel(QObject *parent = nullptr);
+
+protected:
+    QString path() const override { return QStringLiteral("/api/v1/instance"); }
+    QList<QVariantMap> rowsFrom(const QJsonObject &answer) override;
+};
+
 // Administrators' audit log, newest first, paged with `before`.
 class AuditModel : public ServerListModel
 {
