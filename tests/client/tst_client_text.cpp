@@ -1,5 +1,6 @@
 // The client's text helpers and the results viewer's tree: config paths located in JSON text,
 // line diffs, and a JSON document expanded, collapsed and searched.
+#include <lifdag/client/desktop.h>
 #include <lifdag/client/jsontreemodel.h>
 #include <lifdag/client/textutil.h>
 
@@ -69,6 +70,17 @@ private Q_SLOTS:
         QCOMPARE(d[2].newLine, 2);
         QCOMPARE(d.last().newLine, 5);
         QCOMPARE(diffLines(u"same"_s, u"same"_s).size(), 1);
+    }
+
+    void themeOverrideFromTheEnvironment()
+    {
+        qputenv("LIFDAG_DESKTOP_THEME", "dark");
+        QVERIFY(Desktop::systemPrefersDark());
+        qputenv("LIFDAG_DESKTOP_THEME", "light");
+        QVERIFY(!Desktop::systemPrefersDark());
+        qunsetenv("LIFDAG_DESKTOP_THEME");
+        QVERIFY(Desktop::darkPalette().color(QPalette::Window).lightness() < 64);
+        QVERIFY(Desktop::darkPalette().color(QPalette::Text).lightness() > 192);
     }
 
     void jsonTreeExpandsCollapsesAndFinds()

@@ -44,6 +44,12 @@ Item {
             keySequence(StandardKey.Find)
             verify(window.detailView.eventLog.searchField.activeFocus || window.runsView.activeFocus)
 
+            // A watched run that ends shows a notice in the window (and in the tray, when there is one).
+            window.watcher.watch(testServer.failedRun, "fanout_job")
+            const toast = findChild(window.contentItem, "toast")
+            tryVerify(() => toast.text.indexOf("FAILURE") >= 0, 10000)
+            verify(toast.text.indexOf(testServer.failedRun.substring(0, 8)) >= 0)
+
             const banner = findChild(window.contentItem, "banner")
             verify(!banner.visible)
             testServer.stopServer()
