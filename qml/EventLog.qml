@@ -10,8 +10,17 @@ Item {
     property EventsModel events
     property alias list: list
     property alias searchField: search
+    property alias filter: filter
     property bool tail: true // keep the newest event in view while the run writes
-    readonly property int selected: list.currentIndex
+    // The selected event's row in the EventsModel (list rows are filtered rows while a filter is on).
+    readonly property int selected: sourceRow(list.currentIndex)
+
+    function sourceRow(row) { return row < 0 ? -1 : filter.active ? filter.sourceRow(row) : row }
+    function viewRow(row) { return row < 0 ? -1 : filter.active ? filter.rowForSource(row) : row }
+    function clearFilters() {
+        errorsBox.checked = false
+        stepBox.currentIndex = 0
+    }
 
     function focusFind() {
         search.forceActiveFocus()
@@ -20,18 +29,35 @@ Item {
     function find(backwards) {
         if (!events)
             return
-        const row = events.findNext(search.text, list.currentIndex < 0 ? (backwards ? 0 : -1) : list.currentIndex, !backwards)
-        found.text = row < 0 && search.text ? qsTr("not found") : ""
-        if (row >= 0) {
+        // Search the whole log; skip hits the filter hides.
+        const start = selected < 0 ? (backwards ? 0 : -1) : selected
+        let row = events.findNext(search.text, start, !backwards)
+        for (let guard = 0; row >= 0 && viewRow(row) < 0 && guard < 10000; ++guard) {
+            const next = events.findNext(search.text, row, !backwards)
+            row = next === start ? -1 : next
+        }
+        const shown = viewRow(row)
+        found.text = shown < 0 && search.text ? qsTr("not found") : ""
+        if (shown >= 0) {
             tail = false
-            list.currentIndex = row
-            list.positionViewAtIndex(row, ListView.Center)
+            list.currentIndex = shown
+            list.positionViewAtIndex(shown, ListView.Center)
         }
     }
+    // Only this step's events (a click on its bar in the timeline).
     function showStep(stepKey) {
-        search.text = stepKey
-        list.currentIndex = -1
-        find(false)
+        const i = stepBox.model.indexOf(stepKey)
+        stepBox.currentIndex = i < 0 ? 0 : i
+        tail = false
+        list.currentIndex = list.count > 0 ? 0 : -1
+        list.positionViewAtBeginning()
+    }
+
+    EventFilterModel {
+        id: filter
+        events: log.events
+        errorsOnly: errorsBox.checked
+        stepKey: stepBox.currentIndex > 0 ? stepBox.currentText : ""
     }
 
     Connections {
@@ -60,8 +86,15 @@ Item {
                 onFindPrevious: log.find(true)
             }
             Label { id: found; color: Desktop.failure }
-            Button { text: "▲"; onClicked: log.find(true); ToolTip.text: qsTr("Previous (Shift+Enter)"); ToolTip.visible: hovered }
-            Button { text: "▼"; onClicked: log.find(false); ToolTip.text: qsTr("Next (Enter)"); ToolTip.visible: hovered }
+            ComboBox {
+                id: stepBox
+                objectName: "stepFilter"
+                Layout.preferredWidth: 170
+                model: [qsTr("All steps")].concat(log.events ? log.events.stepKeys : [])
+            }
+            CheckBox { id: errorsBox; objectName: "errorsOnly"; text: qsTr("Errors only") }
+            Button { text: "▲"; Layout.preferredWidth: 34; onClicked: log.find(true); ToolTip.text: qsTr("Previous (Shift+Enter)"); ToolTip.visible: hovered }
+            Button { text: "▼"; Layout.preferredWidth: 34; onClicked: log.find(false); ToolTip.text: qsTr("Next (Enter)"); ToolTip.visible: hovered }
             CheckBox {
                 text: qsTr("Follow")
                 checked: log.tail
@@ -73,7 +106,8 @@ Item {
             }
             Label {
                 objectName: "eventCount"
-                text: log.events ? qsTr("%1 events").arg(log.events.count.toLocaleString(Qt.locale(), "f", 0))
+                text: log.events ? (filter.active ? qsTr("%1 of ").arg(filter.count.toLocaleString(Qt.locale(), "f", 0)) : "")
+                                   + qsTr("%1 events").arg(log.events.count.toLocaleString(Qt.locale(), "f", 0))
                                    + (log.events.loading ? qsTr(" (loading…)") : log.events.live ? qsTr(" · live") : "")
                                  : ""
                 color: Desktop.muted
@@ -92,7 +126,7 @@ Item {
                 anchors.fill: parent
                 anchors.margins: 1
                 clip: true
-                model: log.events
+                model: filter.active ? filter : log.events
                 currentIndex: -1
                 reuseItems: true
                 cacheBuffer: 200
@@ -162,7 +196,7 @@ Item {
                             list.currentIndex = index
                             log.tail = false
                         }
-                        onDoubleClicked: Desktop.copyText(log.events.rowText(index))
+                        onDoubleClicked: Desktop.copyText(log.events.rowText(log.sourceRow(index)))
                     }
                 }
 

@@ -77,19 +77,28 @@ Item {
             const rows = findChild(view.timeline, "timelineRows")
             compare(rows.count, 8)
             tryVerify(() => rows.itemAtIndex(1) !== null && rows.itemAtIndex(1).width > 0, 5000)
-            // Clicking a step shows its events.
+            // Clicking a step shows its events only.
             view.timeline.stepClicked("gather")
             compare(view.tabs.currentIndex, 1)
             const list = findChild(view.eventLog, "eventList")
+            const filter = view.eventLog.filter
+            verify(filter.active)
+            tryVerify(() => list.count === filter.count && filter.count > 0 && filter.count < view.detail.events.count)
+            for (let i = 0; i < filter.count; ++i)
+                compare(view.detail.events.get(filter.sourceRow(i)).stepKey, "gather")
+            compare(view.eventLog.selected, filter.sourceRow(0))
+            // Errors only, in the failed run there are some; here none.
+            findChild(view.eventLog, "errorsOnly").checked = true
+            compare(filter.count, 0)
+            view.eventLog.clearFilters()
+            verify(!filter.active)
             tryCompare(list, "count", view.detail.events.count)
-            verify(list.currentIndex >= 0)
-            compare(view.detail.events.get(list.currentIndex).stepKey, "gather")
             // Find from the search field, forward with Enter.
             const search = findChild(view.eventLog, "eventSearch")
             search.forceActiveFocus()
             search.text = "RUN_SUCCESS"
             keyClick(Qt.Key_Return)
-            compare(view.detail.events.get(list.currentIndex).eventType, "RUN_SUCCESS")
+            compare(view.detail.events.get(view.eventLog.selected).eventType, "RUN_SUCCESS")
             verify(findChild(view.eventLog, "eventCount").text.indexOf("live") >= 0)
         }
 
@@ -100,6 +109,13 @@ Item {
             const failed = view.detail.steps.get(view.detail.steps.indexOfStep("work[item_2]"))
             compare(failed.status, "FAILURE")
             verify(failed.error.length > 0)
+            // The log's "errors only" finds the failure events.
+            view.tabs.currentIndex = 1
+            const filter = view.eventLog.filter
+            findChild(view.eventLog, "errorsOnly").checked = true
+            tryVerify(() => filter.count >= 2, 5000) // STEP_FAILURE and RUN_FAILURE at least
+            for (let i = 0; i < filter.count; ++i)
+                verify(view.detail.events.get(filter.sourceRow(i)).isError)
         }
 
         function test_resultsViewerShowsAndSearchesTheDocument() {

@@ -1,0 +1,64 @@
+#include "lifdag/client/eventfiltermodel.h"
+
+namespace lifdag::client {
+
+EventFilterModel::EventFilterModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    connect(this, &QAbstractItemModel::rowsInserted, this, &EventFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::rowsRemoved, this, &EventFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::modelReset, this, &EventFilterModel::countChanged);
+    connect(this, &QAbstractItemModel::layoutChanged, this, &EventFilterModel::countChanged);
+}
+
+void EventFilterModel::setEvents(EventsModel *events)
+{
+    if (m_events == events)
+        return;
+    m_events = events;
+    setSourceModel(events);
+    Q_EMIT eventsChanged();
+    Q_EMIT countChanged();
+}
+
+void EventFilterModel::setErrorsOnly(bool on)
+{
+    if (on == m_errorsOnly)
+        return;
+    m_errorsOnly = on;
+    invalidateFilter();
+    Q_EMIT filterChanged();
+    Q_EMIT countChanged();
+}
+
+void EventFilterModel::setStepKey(const QString &stepKey)
+{
+    if (stepKey == m_stepKey)
+        return;
+    m_stepKey = stepKey;
+    invalidateFilter();
+    Q_EMIT filterChanged();
+    Q_EMIT countChanged();
+}
+
+bool EventFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    if (!m_events || !active())
+        return true;
+    const QModelIndex at = m_events->index(sourceRow, 0, sourceParent);
+    if (m_errorsOnly && !at.data(EventsModel::IsErrorRole).toBool())
+        return false;
+    return m_stepKey.isEmpty() || at.data(EventsModel::StepKeyRole).toString() == m_stepKey;
+}
+
+int EventFilterModel::sourceRow(int row) const
+{
+    return mapToSource(index(row, 0)).row();
+}
+
+int EventFilterModel::rowForSource(int sourceRow) const
+{
+    return m_events ? mapFromSource(m_events->index(sourceRow, 0)).row() : -1;
+}
+
+} // namespace lifdag::client
