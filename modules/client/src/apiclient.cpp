@@ -347,7 +347,7 @@ void ApiClient::onLiveConnected()
         return;
     }
     // Without a token the server either accepts us (authentication off) or refuses the first request.
-    onLiveMessage(QStringLiteral("{\"type\":\"authenticated\"}"));
+    onLiveAuthenticated();
 }
 
 void ApiClient::onLiveDisconnected()
@@ -389,6 +389,37 @@ void ApiClient::sendSubscribe(const Subscription &sub)
     sendLive(m);
 }
 
+void ApiClient::onLiveAuthenticated()
+{
+    m_liveAuthenticated = true;
+    ++m_liveConnects;
+    m_pingTimer->start();
+    Q_EMIT liveConnectedChanged();
+    // Resubscribe everything: events continue after the cursor each subscription reached.
+    const QList<QString> ids = m_subs.keys();
+    for (const QString &subId : ids) {
+        auto it = m_subs.find(subId);
+        if (it == m_subs.end())
+            continue;
+        if (!it->context) {
+            m_subs.erase(it);
+            continue;
+        }
+        sendSubscribe(*it);
+    }
+    if (m_state == State::AuthFailed || m_state == State::Disconnected)
+        return;
+    m_attempt = 0;
+    setError({});
+    setState(State::Online);
+    Q_EMIT reconnectChanged();
+    if (m_wasOffline) {
+        m_wasOffline = false;
+        qCInfo(lcClient, "reconnected to %s", qPrintable(m_baseUrl.toString()));
+        Q_EMIT reconnected();
+    }
+}
+
 void ApiClient::onLiveMessage(const QString &text)
 {
     m_lastLiveMessageMs = QDateTime::currentMSecsSinceEpoch();
@@ -396,33 +427,7 @@ void ApiClient::onLiveMessage(const QString &text)
     const QString type = m.value(QStringLiteral("type")).toString();
     const QString id = m.value(QStringLiteral("id")).toString();
     if (type == QLatin1StringView("authenticated")) {
-        m_liveAuthenticated = true;
-        ++m_liveConnects;
-        m_pingTimer->start();
-        Q_EMIT liveConnectedChanged();
-        // Resubscribe everything: events continue after the cursor each subscription reached.
-        const QList<QString> ids = m_subs.keys();
-        for (const QString &subId : ids) {
-            auto it = m_subs.find(subId);
-            if (it == m_subs.end())
-                continue;
-            if (!it->context) {
-                m_subs.erase(it);
-                continue;
-            }
-            sendSubscribe(*it);
-        }
-        if (m_state == State::AuthFailed || m_state == State::Disconnected)
-            return;
-        m_attempt = 0;
-        setError({});
-        setState(State::Online);
-        Q_EMIT reconnectChanged();
-        if (m_wasOffline) {
-            m_wasOffline = false;
-            qCInfo(lcClient, "reconnected to %s", qPrintable(m_baseUrl.toString()));
-            Q_EMIT reconnected();
-        }
+        onLiveAuthenticated();
         return;
     }
     if (type == QLatin1StringView("events")) {

@@ -329,7 +329,8 @@ bool RunsModel::matches(const Row &row) const
         return false;
     for (const QString &t : m_tags) {
         const qsizetype eq = t.indexOf(QLatin1Char('='));
-        if (row.tags.value(t.left(eq), QStringLiteral("\x01")) != t.mid(eq + 1))
+        const auto it = row.tags.constFind(t.left(eq));
+        if (it == row.tags.constEnd() || *it != t.mid(eq + 1))
             return false;
     }
     return true;

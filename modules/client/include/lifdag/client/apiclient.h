@@ -160,6 +160,7 @@ private:
     void onLiveConnected();
     void onLiveDisconnected();
     void onLiveMessage(const QString &text);
+    void onLiveAuthenticated();
     void sendLive(const QJsonObject &message);
     void sendSubscribe(const Subscription &sub);
     void goOffline(const QString &why);
