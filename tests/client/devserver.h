@@ -38,6 +38,23 @@ public:
     // Starts `lifdag dev` (again on the same ports after a stop). False with error() set.
     bool start()
     {
+        if (m_port > 0)
+            return startOnce();
+        // First start: the code server's port was only probed free; another test may take it
+        // first, so try a few.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (startOnce())
+                return true;
+            stop();
+            m_port = 0;
+            m_codePort = freePort();
+        }
+        return false;
+    }
+
+private:
+    bool startOnce()
+    {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("DAGSTER_HOME"), m_home.path());
         env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("lifdag.*.info=false"));
@@ -51,6 +68,7 @@ public:
         return m_port > 0;
     }
 
+public:
     void stop()
     {
         if (m_process.state() == QProcess::NotRunning)
