@@ -120,6 +120,9 @@ Result<QSqlDatabase> ConnectionPool::openConnection(const QString &name, bool fr
                 q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
                 q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
                 q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+                // 512 KiB of page cache per connection (SQLite's default is 2 MiB): a server has a
+                // connection per worker thread, and the OS page cache holds the file anyway.
+                q.exec(QStringLiteral("PRAGMA cache_size=-512"));
             }
             return db;
         }
