@@ -9,6 +9,7 @@
 #include <QHostInfo>
 #include <QUuid>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 
 namespace lifdag::cli {
@@ -21,7 +22,15 @@ int runDaemon(const QStringList &args)
         QStringLiteral("run: start the daemon's loops; status: show their heartbeats"));
     parser.addOption({ QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."),
                        QStringLiteral("dir") });
-    if (!parse(parser, args, QStringLiteral("The daemon: run queue, and (later) scheduler and run monitor.")))
+    // For container health checks: "is the daemon of this container alive?"
+    parser.addOption({ QStringLiteral("max-age"),
+                       QStringLiteral("status: exit 1 unless a daemon heartbeated within this many seconds."),
+                       QStringLiteral("seconds") });
+    parser.addOption({ QStringLiteral("host"),
+                       QStringLiteral("status: only daemons started on this host name (ids \"HOST-PID\")."),
+                       QStringLiteral("name") });
+    if (!parse(parser, args,
+               QStringLiteral("The daemon: run queue, scheduler, run monitor and run retries.")))
         return 2;
     const QStringList pos = parser.positionalArguments();
     if (pos.size() != 1 || (pos[0] != QLatin1StringView("run") && pos[0] != QLatin1StringView("status")))
@@ -49,18 +58,41 @@ int runDaemon(const QStringList &args)
         const auto beats = (*instance)->storage().heartbeats().all();
         if (!beats)
             return fail(beats.error().message);
-        if (beats->isEmpty()) {
-            out(QStringLiteral("no daemon heartbeats in %1")
-                    .arg((*instance)->storage().settings().describe()));
+        const QString host = parser.value(QStringLiteral("host"));
+        QList<storage::Heartbeat> shown;
+        for (const storage::Heartbeat &h : *beats) {
+            if (host.isEmpty() || h.daemonId.startsWith(host + QLatin1Char('-')))
+                shown.append(h);
+        }
+        if (shown.isEmpty()) {
+            out(QStringLiteral("no daemon heartbeats%1 in %2")
+                    .arg(host.isEmpty() ? QString() : QStringLiteral(" from host ") + host,
+                         (*instance)->storage().settings().describe()));
             return 1;
         }
         const QDateTime now = QDateTime::currentDateTimeUtc();
-        for (const storage::Heartbeat &h : *beats) {
+        qint64 newest = std::numeric_limits<qint64>::max(); // age of the freshest heartbeat
+        for (const storage::Heartbeat &h : std::as_const(shown)) {
+            const qint64 age = h.timestamp.secsTo(now);
+            newest = qMin(newest, age);
             out(QStringLiteral("%1  %2  last heartbeat %3 s ago%4")
                     .arg(h.daemonType.leftJustified(24), h.daemonId)
-                    .arg(h.timestamp.secsTo(now))
+                    .arg(age)
                     .arg(h.errors.isEmpty() ? QString()
                                             : QStringLiteral("  last error: ") + h.errors.first()));
+        }
+        if (parser.isSet(QStringLiteral("max-age"))) {
+            bool ok = false;
+            const qint64 maxAge = parser.value(QStringLiteral("max-age")).toLongLong(&ok);
+            if (!ok || maxAge < 1)
+                return fail(QStringLiteral("--max-age: expected seconds (1 or more), got \"%1\"")
+                                .arg(parser.value(QStringLiteral("max-age"))),
+                            2);
+            if (newest <= maxAge)
+                return 0;
+            return fail(QStringLiteral("no daemon%1 heartbeated within %2 s")
+                            .arg(host.isEmpty() ? QString() : QStringLiteral(" on host ") + host)
+                            .arg(maxAge));
         }
         return 0;
     }
