@@ -37,6 +37,7 @@ struct StubHttpServer::Private
     QThread thread;
     std::unique_ptr<Server> server; // lives in `thread`
     quint16 port = 0;
+    QHostAddress address;
     mutable std::mutex mutex;
     mutable std::condition_variable arrived;
     Handler handler;
@@ -93,21 +94,22 @@ QByteArray StubRequest::header(QByteArrayView name) const
     return {};
 }
 
-StubHttpServer::StubHttpServer(Handler handler, quint16 port)
+StubHttpServer::StubHttpServer(Handler handler, quint16 port, const QHostAddress &address)
     : d(std::make_unique<Private>())
 {
     d->handler = std::move(handler);
+    d->address = address;
     d->server = std::make_unique<Server>(*d);
     d->server->moveToThread(&d->thread);
     d->thread.setObjectName(QStringLiteral("stub-http-server"));
     d->thread.start();
     d->onServerThread([this, port] {
-        d->port = d->server->listen(QHostAddress::LocalHost, port);
+        d->port = d->server->listen(d->address, port);
         for (QTcpServer *tcp : d->server->servers())
             QObject::connect(tcp, &QTcpServer::newConnection, d->server.get(), [this] { ++d->connections; });
     });
     if (d->port == 0)
-        qFatal("StubHttpServer: cannot listen on 127.0.0.1:%u", unsigned(port));
+        qFatal("StubHttpServer: cannot listen on %s:%u", qPrintable(address.toString()), unsigned(port));
 }
 
 StubHttpServer::~StubHttpServer()
@@ -149,7 +151,7 @@ bool StubHttpServer::setAccepting(bool accepting)
             if (!accepting)
                 tcp->close();
             else if (!tcp->isListening())
-                ok = tcp->listen(QHostAddress::LocalHost, d->port) && ok;
+                ok = tcp->listen(d->address, d->port) && ok;
         }
     });
     return ok;

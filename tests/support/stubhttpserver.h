@@ -4,6 +4,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -43,8 +44,10 @@ class StubHttpServer
 public:
     using Handler = std::function<StubResponse(const StubRequest &)>;
 
-    // Listens on 127.0.0.1 and a free port (`port` when non-zero).
-    explicit StubHttpServer(Handler handler, quint16 port = 0);
+    // Listens on 127.0.0.1 (or `address`, e.g. QHostAddress::AnyIPv4 for containers) and a free
+    // port (`port` when non-zero).
+    explicit StubHttpServer(Handler handler, quint16 port = 0,
+                            const QHostAddress &address = QHostAddress(QHostAddress::LocalHost));
     ~StubHttpServer();
     StubHttpServer(const StubHttpServer &) = delete;
     StubHttpServer &operator=(const StubHttpServer &) = delete;
