@@ -14,7 +14,7 @@ PACKAGES=(
   libyaml-cpp-dev libvalijson-dev libbenchmark-dev
   postgresql postgresql-client
   xvfb xauth procps iproute2
-  podman runc debootstrap uidmap
+  podman runc debootstrap uidmap docker-compose curl
   chromium nodejs zlib1g-dev
 )
 # npm: Debian's package, unless a nodejs that bundles it (and conflicts with it) is installed.
