@@ -148,6 +148,11 @@ Dialog {
                 enabled: form.jobName !== ""
                 onClicked: form.loadJob()
             }
+            Label {
+                objectName: "checkState"
+                text: form.checking ? qsTr("checking…") : form.checkedValid ? qsTr("✓ valid for %1").arg(form.jobName) : ""
+                color: form.checkedValid ? Desktop.success : Desktop.muted
+            }
             Item { Layout.fillWidth: true }
             BusyIndicator { running: form.busy; Layout.preferredHeight: 28 }
             Button {

@@ -103,7 +103,12 @@ Item {
         }
         RowLayout {
             Layout.fillWidth: true
-            Label { text: editor.status; color: Desktop.success; Layout.fillWidth: true }
+            Label {
+                objectName: "launcherStatus"
+                text: editor.status || (editor.dirty && editor.checkedValid ? qsTr("✓ the server accepts this change") : "")
+                color: Desktop.success
+                Layout.fillWidth: true
+            }
             Button { text: qsTr("Revert"); enabled: editor.dirty; onClicked: editor.revert() }
             Button { text: qsTr("Reset to dagster.yaml"); enabled: editor.overrideExists && !editor.saving; onClicked: editor.resetToDagsterYaml() }
             Button {

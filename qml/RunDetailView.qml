@@ -91,6 +91,12 @@ Item {
                 onClicked: detail.reexecute()
             }
             Button {
+                text: qsTr("Re-execute from failure")
+                visible: detail.status === "FAILURE"
+                enabled: !!view.client && view.client.canLaunch
+                onClicked: detail.reexecute("FROM_FAILURE")
+            }
+            Button {
                 text: qsTr("Delete")
                 enabled: !detail.isLive && !!view.client && view.client.isAdmin && detail.status !== ""
                 onClicked: confirmDelete.open()

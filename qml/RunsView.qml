@@ -58,7 +58,15 @@ Item {
                 delegate: Button {
                     required property string modelData
                     objectName: "status_" + modelData
+                    // The text is the status (the filter reads it); the count is beside it.
                     text: modelData
+                    readonly property int runCount: runs.statusCounts[modelData] || 0
+                    contentItem: Label {
+                        text: parent.text + (parent.runCount > 0 ? "  " + parent.runCount : "")
+                        font: parent.font
+                        color: Desktop.statusColor(parent.text)
+                        horizontalAlignment: Text.AlignHCenter
+                    }
                     checkable: true
                     font.pixelSize: 11
                     padding: 4

@@ -365,7 +365,15 @@ private Q_SLOTS:
         }
         QVERIFY2(sawCount, qPrintable(form.error()));
 
+        // Checked as it is typed (without launching): the code location's verdict arrives by itself.
+        form.setConfigText(u"{\"ops\": {\"fan_out\": {\"config\": {\"count\": -1.5}}}}"_s);
+        QTRY_VERIFY(!form.checking() && form.violations()->count() == 1);
+        QVERIFY(!form.checkedValid());
+        QCOMPARE(form.violations()->get(0).value(u"path"_s).toString(), u"ops.fan_out.config.count"_s);
         form.setConfigText(u"{\"ops\": {\"fan_out\": {\"config\": {\"count\": 1}}}}"_s);
+        QTRY_VERIFY(form.checkedValid());
+        QCOMPARE(form.violations()->count(), 0);
+        QCOMPARE(launched.count(), 0);
         form.setTagsText(u"team=desktop\nnote = from the test"_s);
         form.launch();
         QTRY_COMPARE(launched.count(), 1);
@@ -410,10 +418,19 @@ private Q_SLOTS:
         QVERIFY(editor.diff()->added() >= 1);
         QVERIFY(editor.diff()->removed() >= 1);
 
-        // Rejected with dagster.yaml's rules: the error points into the text.
+        // Checked as it is typed: the server accepts this one...
+        QTRY_VERIFY(editor.checkedValid());
+        QVERIFY(editor.error().isEmpty());
+        QVERIFY(!editor.overrideExists()); // checking saves nothing
+        // ...and names the key of this one, which the editor finds in the text.
         QString bad = edited;
         bad.replace(u"\"max_concurrent_runs\": 7"_s, u"\"max_concurrent_runz\": 7"_s);
         editor.setEditText(bad);
+        QTRY_VERIFY(!editor.error().isEmpty());
+        QVERIFY(!editor.checkedValid());
+        QVERIFY2(editor.errorOffset() >= 0, qPrintable(editor.error()));
+        QVERIFY(bad.mid(editor.errorOffset(), 30).contains(u"max_concurrent_runz"_s)
+                || bad.mid(editor.errorOffset(), 30).contains(u"config"_s));
         editor.save();
         QTRY_VERIFY(!editor.saving());
         QVERIFY(!editor.error().isEmpty());

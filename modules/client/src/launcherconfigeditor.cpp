@@ -14,7 +14,65 @@ LauncherConfigEditor::LauncherConfigEditor(QObject *parent)
     : QObject(parent)
     , m_diff(new DiffModel(this))
     , m_audit(new AuditModel(this))
-{ }
+    , m_checkTimer(new QTimer(this))
+{
+    m_checkTimer->setSingleShot(true);
+    m_checkTimer->setInterval(400);
+    connect(m_checkTimer, &QTimer::timeout, this, &LauncherConfigEditor::check);
+}
+
+bool LauncherConfigEditor::parseEdit(QJsonObject *out)
+{
+    QJsonParseError parseError;
+    const QByteArray bytes = m_editText.toUtf8();
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
+        const int offset = int(QString::fromUtf8(bytes.left(parseError.offset)).size());
+        setError(parseError.error != QJsonParseError::NoError
+                     ? tr("not JSON: %1").arg(parseError.errorString())
+                     : tr("expected an object with run_coordinator and/or run_launcher"),
+                 offset);
+        return false;
+    }
+    *out = doc.object();
+    return true;
+}
+
+// A refusal: the message, and the place in the text of the key path the server names.
+void LauncherConfigEditor::showServerError(const ApiReply &r)
+{
+    QString path = r.error.details.value(QStringLiteral("path")).toString();
+    if (path.isEmpty()) {
+        static const QRegularExpression leadingPath(QStringLiteral("^([A-Za-z_][\\w.\\[\\]]*):"));
+        path = leadingPath.match(r.error.message).captured(1);
+    }
+    int offset = -1;
+    if (!path.isEmpty()) {
+        const TextLocation loc = locateJsonPath(m_editText, path);
+        if (loc.found)
+            offset = loc.offset;
+    }
+    setError(r.error.message, offset);
+}
+
+void LauncherConfigEditor::check()
+{
+    m_checkTimer->stop();
+    QJsonObject change;
+    if (!m_client || !dirty() || !parseEdit(&change))
+        return;
+    const quint64 generation = ++m_checkGeneration;
+    m_client->send("POST", QStringLiteral("/api/v1/instance/launcher/validate"), change, this,
+                   [this, generation](const ApiReply &r) {
+                       if (generation != m_checkGeneration)
+                           return;
+                       m_checkedValid = r.ok();
+                       if (r.ok())
+                           setError({});
+                       else
+                           showServerError(r);
+                   });
+}
 
 void LauncherConfigEditor::setClient(ApiClient *client)
 {
@@ -40,6 +98,13 @@ void LauncherConfigEditor::setEditText(const QString &text)
     m_editText = text;
     m_diff->compare(m_serverText, m_editText);
     Q_EMIT editTextChanged();
+    ++m_checkGeneration;
+    if (m_checkedValid) {
+        m_checkedValid = false;
+        Q_EMIT errorChanged();
+    }
+    if (dirty() && m_client)
+        m_checkTimer->start();
 }
 
 void LauncherConfigEditor::setError(const QString &message, int offset)
@@ -109,45 +174,28 @@ void LauncherConfigEditor::revert()
 
 void LauncherConfigEditor::save()
 {
-    if (!m_client || m_saving)
+    QJsonObject change;
+    if (!m_client || m_saving || !parseEdit(&change))
         return;
-    QJsonParseError parseError;
-    const QByteArray bytes = m_editText.toUtf8();
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        const int offset = int(QString::fromUtf8(bytes.left(parseError.offset)).size());
-        setError(parseError.error != QJsonParseError::NoError
-                     ? tr("not JSON: %1").arg(parseError.errorString())
-                     : tr("expected an object with run_coordinator and/or run_launcher"),
-                 offset);
-        return;
-    }
+    m_checkTimer->stop();
+    ++m_checkGeneration;
     m_saving = true;
     Q_EMIT busyChanged();
-    m_client->send(
-        "PUT", QStringLiteral("/api/v1/instance/launcher"), doc.object(), this, [this](const ApiReply &r) {
-            m_saving = false;
-            Q_EMIT busyChanged();
-            if (!r.ok()) {
-                // The server names the key path first ("run_launcher.config.image: …"): point at it.
-                static const QRegularExpression leadingPath(QStringLiteral("^([A-Za-z_][\\w.\\[\\]]*):"));
-                const auto m = leadingPath.match(r.error.message);
-                int offset = -1;
-                if (m.hasMatch()) {
-                    const TextLocation loc = locateJsonPath(m_editText, m.captured(1));
-                    if (loc.found)
-                        offset = loc.offset;
-                }
-                setError(r.error.message, offset);
-                setStatus({});
-                return;
-            }
-            setError({});
-            apply(r.json());
-            setStatus(tr("saved to %1").arg(m_overrideFile));
-            m_audit->reload();
-            Q_EMIT saved();
-        });
+    m_client->send("PUT", QStringLiteral("/api/v1/instance/launcher"), change, this,
+                   [this](const ApiReply &r) {
+                       m_saving = false;
+                       Q_EMIT busyChanged();
+                       if (!r.ok()) {
+                           showServerError(r);
+                           setStatus({});
+                           return;
+                       }
+                       setError({});
+                       apply(r.json());
+                       setStatus(tr("saved to %1").arg(m_overrideFile));
+                       m_audit->reload();
+                       Q_EMIT saved();
+                   });
 }
 
 void LauncherConfigEditor::resetToDagsterYaml()

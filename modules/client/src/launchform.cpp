@@ -5,6 +5,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace lifdag::client {
 
@@ -12,7 +13,58 @@ LaunchForm::LaunchForm(QObject *parent)
     : QObject(parent)
     , m_violations(new RowListModel(
           { "path", "reason", "message", "line", "column", "offset", "length", "exact" }, this))
-{ }
+    , m_checkTimer(new QTimer(this))
+{
+    // Typing pauses for a moment before the code location is asked.
+    m_checkTimer->setSingleShot(true);
+    m_checkTimer->setInterval(400);
+    connect(m_checkTimer, &QTimer::timeout, this, &LaunchForm::check);
+}
+
+void LaunchForm::setAutoCheck(bool on)
+{
+    if (on == m_autoCheck)
+        return;
+    m_autoCheck = on;
+    Q_EMIT checkChanged();
+}
+
+void LaunchForm::check()
+{
+    m_checkTimer->stop();
+    if (!m_client || m_jobName.isEmpty() || m_locationName.isEmpty() || !validateLocally())
+        return;
+    const QString text = m_configText.trimmed().isEmpty() ? QStringLiteral("{}") : m_configText;
+    const quint64 generation = ++m_checkGeneration;
+    m_checking = true;
+    Q_EMIT checkChanged();
+    m_client->send(
+        "POST",
+        QStringLiteral("/api/v1/locations/%1/jobs/%2/validate")
+            .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_locationName)),
+                 QString::fromLatin1(QUrl::toPercentEncoding(m_jobName))),
+        QJsonObject { { QStringLiteral("runConfig"), QJsonDocument::fromJson(text.toUtf8()).object() } },
+        this, [this, generation](const ApiReply &r) {
+            if (generation != m_checkGeneration)
+                return; // the text changed meanwhile
+            m_checking = false;
+            if (!r.ok()) {
+                m_checkedValid = false;
+                setError(r.error.message);
+                Q_EMIT checkChanged();
+                return;
+            }
+            const QJsonObject answer = r.json();
+            m_checkedValid = answer.value(QStringLiteral("valid")).toBool();
+            const QJsonArray violations = answer.value(QStringLiteral("violations")).toArray();
+            showViolations(violations);
+            setError(m_checkedValid ? QString()
+                         : violations.size() == 1
+                         ? tr("the run config has 1 error")
+                         : tr("the run config has %1 errors").arg(violations.size()));
+            Q_EMIT checkChanged();
+        });
+}
 
 void LaunchForm::setClient(ApiClient *client)
 {
@@ -44,6 +96,13 @@ void LaunchForm::setConfigText(const QString &text)
         return;
     m_configText = text;
     Q_EMIT configTextChanged();
+    ++m_checkGeneration; // an answer about the old text is stale
+    if (m_checkedValid || m_checking) {
+        m_checkedValid = m_checking = false;
+        Q_EMIT checkChanged();
+    }
+    if (m_autoCheck && m_client && !m_jobName.isEmpty())
+        m_checkTimer->start();
 }
 
 void LaunchForm::setTagsText(const QString &text)

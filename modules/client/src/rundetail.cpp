@@ -190,13 +190,13 @@ void RunDetail::terminate()
                    });
 }
 
-void RunDetail::reexecute()
+void RunDetail::reexecute(const QString &strategy)
 {
     if (!m_client)
         return;
     m_client->send(
-        "POST", QStringLiteral("/api/v1/runs/%1/reexecute").arg(encoded(m_runId)), QJsonObject(), this,
-        [this](const ApiReply &r) {
+        "POST", QStringLiteral("/api/v1/runs/%1/reexecute").arg(encoded(m_runId)),
+        QJsonObject { { QStringLiteral("strategy"), strategy } }, this, [this](const ApiReply &r) {
             const QString newRun =
                 r.json().value(QStringLiteral("run")).toObject().value(QStringLiteral("runId")).toString();
             Q_EMIT actionFinished(QStringLiteral("reexecute"), r.ok(),

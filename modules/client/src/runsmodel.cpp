@@ -25,7 +25,11 @@ RunsModel::RunsModel(QObject *parent)
     : QAbstractListModel(parent)
     , m_reloadTimer(new QTimer(this))
     , m_tick(new QTimer(this))
+    , m_countsTimer(new QTimer(this))
 {
+    m_countsTimer->setSingleShot(true);
+    m_countsTimer->setInterval(1000);
+    connect(m_countsTimer, &QTimer::timeout, this, &RunsModel::fetchCounts);
     m_reloadTimer->setSingleShot(true);
     m_reloadTimer->setInterval(0);
     connect(m_reloadTimer, &QTimer::timeout, this, &RunsModel::reload);
@@ -229,6 +233,22 @@ void RunsModel::reload()
 {
     m_reloadTimer->stop();
     request(true);
+    fetchCounts();
+}
+
+void RunsModel::fetchCounts()
+{
+    if (!m_client || m_client->baseUrl().isEmpty())
+        return;
+    m_client->get(QStringLiteral("/api/v1/runs/counts"), {}, this, [this](const ApiReply &r) {
+        if (!r.ok())
+            return; // the list shows the error; counts are a bonus
+        const QVariantMap counts = r.json().value(QStringLiteral("counts")).toObject().toVariantMap();
+        if (counts == m_statusCounts)
+            return;
+        m_statusCounts = counts;
+        Q_EMIT statusCountsChanged();
+    });
 }
 
 bool RunsModel::canFetchMore(const QModelIndex &parent) const
@@ -338,6 +358,8 @@ bool RunsModel::matches(const Row &row) const
 
 void RunsModel::onRun(const QJsonObject &run)
 {
+    if (!m_countsTimer->isActive())
+        m_countsTimer->start();
     if (!m_loaded)
         return; // the first page is on its way and will show it
     const Row row = rowFromJson(run);
@@ -375,6 +397,8 @@ void RunsModel::onRun(const QJsonObject &run)
 
 void RunsModel::onDeleted(const QString &runId)
 {
+    if (!m_countsTimer->isActive())
+        m_countsTimer->start();
     const int at = indexOfRun(runId);
     if (at < 0)
         return;

@@ -7,6 +7,7 @@
 #include "lifdag/client/listmodels.h"
 
 #include <QPointer>
+#include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
 namespace lifdag::client {
@@ -29,6 +30,8 @@ class LauncherConfigEditor : public QObject
     Q_PROPERTY(int errorLine READ errorLine NOTIFY errorChanged)
     Q_PROPERTY(int errorOffset READ errorOffset NOTIFY errorChanged)
     Q_PROPERTY(QString status READ status NOTIFY statusChanged)
+    // The server's verdict on the edit (checked as it is typed, without saving).
+    Q_PROPERTY(bool checkedValid READ checkedValid NOTIFY errorChanged)
     Q_PROPERTY(lifdag::client::DiffModel *diff READ diff CONSTANT)
     Q_PROPERTY(lifdag::client::AuditModel *audit READ audit CONSTANT)
 
@@ -51,12 +54,15 @@ public:
     int errorLine() const { return m_errorLine; }
     int errorOffset() const { return m_errorOffset; }
     QString status() const { return m_status; }
+    bool checkedValid() const { return m_checkedValid; }
     DiffModel *diff() const { return m_diff; }
     AuditModel *audit() const { return m_audit; }
 
     Q_INVOKABLE void reload();
     Q_INVOKABLE void revert();
     Q_INVOKABLE void save();
+    // Asks the server whether the edit would be accepted (POST /api/v1/instance/launcher/validate).
+    Q_INVOKABLE void check();
     Q_INVOKABLE void resetToDagsterYaml();
 
 Q_SIGNALS:
@@ -72,6 +78,8 @@ private:
     void apply(const QJsonObject &state);
     void setError(const QString &message, int offset = -1);
     void setStatus(const QString &status);
+    bool parseEdit(QJsonObject *out);
+    void showServerError(const ApiReply &r);
 
     QPointer<ApiClient> m_client;
     QString m_serverText;
@@ -88,6 +96,9 @@ private:
     QString m_status;
     DiffModel *m_diff;
     AuditModel *m_audit;
+    QTimer *m_checkTimer;
+    bool m_checkedValid = false;
+    quint64 m_checkGeneration = 0;
 };
 
 } // namespace lifdag::client

@@ -6,6 +6,7 @@
 #include "lifdag/client/rowlistmodel.h"
 
 #include <QPointer>
+#include <QTimer>
 #include <QtQml/qqmlregistration.h>
 
 namespace lifdag::client {
@@ -23,6 +24,10 @@ class LaunchForm : public QObject
     Q_PROPERTY(QString configSchemaText READ configSchemaText NOTIFY jobLoaded)
     Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
+    // The code location's verdict on the current text (checked as it is typed, without launching).
+    Q_PROPERTY(bool checking READ checking NOTIFY checkChanged)
+    Q_PROPERTY(bool checkedValid READ checkedValid NOTIFY checkChanged)
+    Q_PROPERTY(bool autoCheck READ autoCheck WRITE setAutoCheck NOTIFY checkChanged)
     // Rows: path, reason, message, line, column, offset, length, exact.
     Q_PROPERTY(lifdag::client::RowListModel *violations READ violations CONSTANT)
 
@@ -44,12 +49,18 @@ public:
     bool busy() const { return m_busy; }
     QString error() const { return m_error; }
     RowListModel *violations() const { return m_violations; }
+    bool checking() const { return m_checking; }
+    bool checkedValid() const { return m_checkedValid; }
+    bool autoCheck() const { return m_autoCheck; }
+    void setAutoCheck(bool on);
 
     // Fetches the job (description, schema) and resets the config text to its skeleton.
     Q_INVOKABLE void loadJob();
     // Checks the text locally (JSON syntax, tags); true when it can be sent.
     Q_INVOKABLE bool validateLocally();
     Q_INVOKABLE void launch();
+    // Asks the code location whether the text is a valid run config (POST …/validate).
+    Q_INVOKABLE void check();
 
 Q_SIGNALS:
     void clientChanged();
@@ -60,6 +71,7 @@ Q_SIGNALS:
     void busyChanged();
     void errorChanged();
     void launched(const QString &runId);
+    void checkChanged();
 
 private:
     void setBusy(bool busy);
@@ -77,6 +89,11 @@ private:
     bool m_busy = false;
     QString m_error;
     RowListModel *m_violations;
+    QTimer *m_checkTimer;
+    bool m_checking = false;
+    bool m_checkedValid = false;
+    bool m_autoCheck = true;
+    quint64 m_checkGeneration = 0;
 };
 
 } // namespace lifdag::client

@@ -54,7 +54,8 @@ public:
     Q_INVOKABLE void reload();
     Q_INVOKABLE void loadResult();
     Q_INVOKABLE void terminate();
-    Q_INVOKABLE void reexecute();
+    // strategy: ALL_STEPS (default) or FROM_FAILURE (a failed run: its failed and skipped steps).
+    Q_INVOKABLE void reexecute(const QString &strategy = QStringLiteral("ALL_STEPS"));
     Q_INVOKABLE void deleteRun();
 
 Q_SIGNALS:

@@ -25,6 +25,8 @@ class RunsModel : public QAbstractListModel
     Q_PROPERTY(bool hasMore READ hasMore NOTIFY loadingChanged)
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)
     Q_PROPERTY(int count READ count NOTIFY countChanged)
+    // Runs on the server by status (all runs, unfiltered): {"SUCCESS": 12, …}; kept current.
+    Q_PROPERTY(QVariantMap statusCounts READ statusCounts NOTIFY statusCountsChanged)
 
 public:
     enum Role {
@@ -69,6 +71,7 @@ public:
     bool hasMore() const { return !m_cursor.isEmpty(); }
     QString error() const { return m_error; }
     int count() const { return int(m_rows.size()); }
+    QVariantMap statusCounts() const { return m_statusCounts; }
 
     Q_INVOKABLE void reload();
     Q_INVOKABLE int indexOfRun(const QString &runId) const;
@@ -81,6 +84,7 @@ Q_SIGNALS:
     void loadingChanged();
     void errorChanged();
     void countChanged();
+    void statusCountsChanged();
     // A run of the list changed status (live).
     void runStatusChanged(const QString &runId, const QString &status);
 
@@ -107,6 +111,7 @@ private:
     void setError(const QString &error);
     void scheduleReload();
     void subscribe();
+    void fetchCounts();
 
     QPointer<ApiClient> m_client;
     QList<Row> m_rows;
@@ -122,6 +127,8 @@ private:
     quint64 m_generation = 0;
     QTimer *m_reloadTimer = nullptr;
     QTimer *m_tick = nullptr; // live rows' durations
+    QTimer *m_countsTimer = nullptr; // status counts after live changes, at most once a second
+    QVariantMap m_statusCounts;
 };
 
 } // namespace lifdag::client
