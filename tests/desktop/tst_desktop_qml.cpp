@@ -38,6 +38,16 @@ public:
     QString error() const { return m_error; }
 
     Q_INVOKABLE void stopServer() { m_server->stop(); }
+    // A run (STARTED, no worker) with `n` events written through storage; its id.
+    Q_INVOKABLE QString runWithEvents(int n)
+    {
+        const QString runId = m_server->addRun(QStringLiteral("many_events_job"));
+        return m_server->appendEvents(runId, n, 5000).size() == n ? runId : QString();
+    }
+    Q_INVOKABLE int appendEvents(const QString &runId, int n)
+    {
+        return int(m_server->appendEvents(runId, n, n, QStringLiteral("late ")).size());
+    }
     Q_INVOKABLE bool startServer() { return m_server->start(); }
     // A fresh directory for one test's saved servers.
     Q_INVOKABLE QString newConfigDir()

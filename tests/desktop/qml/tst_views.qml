@@ -110,6 +110,25 @@ Item {
             verify(findChild(view.eventLog, "eventCount").text.indexOf("live") >= 0)
         }
 
+        function test_eventLogIsVirtualisedAndFollowsTheTail() {
+            const runId = testServer.runWithEvents(20000)
+            verify(runId !== "")
+            const view = createTemporaryObject(detailComponent, root, { client: root.client, runId: runId })
+            view.tabs.currentIndex = 1
+            tryVerify(() => view.detail.events.count === 20000 && view.detail.events.live, 20000)
+            const list = findChild(view.eventLog, "eventList")
+            compare(list.count, 20000)
+            // Only the rows in sight (and a small cache) exist as items.
+            waitForRendering(list)
+            verify(list.contentItem.children.length < 120, "delegates: " + list.contentItem.children.length)
+            // Following the tail: new events appear at the end and stay in view.
+            verify(view.eventLog.tail)
+            compare(testServer.appendEvents(runId, 3), 3)
+            tryCompare(list, "count", 20003, 10000)
+            tryVerify(() => list.indexAt(10, list.contentY + list.height - 5) >= 19990, 5000)
+            compare(view.detail.events.get(20002).message, "late event 2")
+        }
+
         function test_failedRunShowsTheFailedStep() {
             const view = createTemporaryObject(detailComponent, root, { client: root.client, runId: testServer.failedRun })
             tryCompare(view.detail, "status", "FAILURE", 10000)
