@@ -105,6 +105,9 @@ void RunDetail::reload()
     const quint64 generation = ++m_generation;
     m_loading = true;
     Q_EMIT loadingChanged();
+    // A history page that failed (the server was away) is asked for again.
+    if (m_events->canFetchMore({}) && !m_events->error().isEmpty())
+        m_events->fetchMore({});
     m_client->get(QStringLiteral("/api/v1/runs/%1").arg(encoded(m_runId)), {}, this,
                   [this, generation](const ApiReply &r) {
                       if (generation != m_generation)
