@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QMenu>
 #include <QPainter>
+#include <QPointer>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -95,5 +96,25 @@ int main(int argc, char *argv[])
                                   { QStringLiteral("startToken"), qEnvironmentVariable("LIFDAG_TOKEN") },
                                   { QStringLiteral("startRunId"), parser.value(QStringLiteral("run")) } });
     engine.load(QUrl(QStringLiteral("qrc:/Lifdag/Views/Main.qml")));
+    // A click on the tray icon (or its "Show" entry) brings the window back.
+    if (auto *tray = app.findChild<QSystemTrayIcon *>(); tray && !engine.rootObjects().isEmpty()) {
+        QPointer<QWindow> window = qobject_cast<QWindow *>(engine.rootObjects().constFirst());
+        auto raise = [window] {
+            if (!window)
+                return;
+            window->show();
+            window->raise();
+            window->requestActivate();
+        };
+        QAction *show = new QAction(QObject::tr("Show lifdag"), tray);
+        QObject::connect(show, &QAction::triggered, tray, raise);
+        tray->contextMenu()->insertAction(tray->contextMenu()->actions().value(0), show);
+        QObject::connect(tray, &QSystemTrayIcon::activated, tray,
+                         [raise](QSystemTrayIcon::ActivationReason why) {
+                             if (why == QSystemTrayIcon::Trigger)
+                                 raise();
+                         });
+        QObject::connect(tray, &QSystemTrayIcon::messageClicked, tray, raise);
+    }
     return app.exec();
 }
