@@ -29,14 +29,8 @@ Item {
     function find(backwards) {
         if (!events)
             return
-        // Search the whole log; skip hits the filter hides.
-        const start = selected < 0 ? (backwards ? 0 : -1) : selected
-        let row = events.findNext(search.text, start, !backwards)
-        for (let guard = 0; row >= 0 && viewRow(row) < 0 && guard < 10000; ++guard) {
-            const next = events.findNext(search.text, row, !backwards)
-            row = next === start ? -1 : next
-        }
-        const shown = viewRow(row)
+        const from = list.currentIndex < 0 ? (backwards ? 0 : -1) : list.currentIndex
+        const shown = filter.findNext(search.text, from, !backwards)
         found.text = shown < 0 && search.text ? qsTr("not found") : ""
         if (shown >= 0) {
             tail = false

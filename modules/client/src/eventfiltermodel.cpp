@@ -61,4 +61,25 @@ int EventFilterModel::rowForSource(int sourceRow) const
     return m_events ? mapFromSource(m_events->index(sourceRow, 0)).row() : -1;
 }
 
+int EventFilterModel::findNext(const QString &text, int from, bool forward) const
+{
+    if (!m_events)
+        return -1;
+    if (!active())
+        return m_events->findNext(text, from, forward);
+    const int start = from >= 0 && from < rowCount() ? sourceRow(from) : (forward ? -1 : 0);
+    // Hits the filter hides are passed over; one lap of the log at most.
+    int row = m_events->findNext(text, start, forward);
+    const int first = row;
+    while (row >= 0) {
+        const int shown = rowForSource(row);
+        if (shown >= 0)
+            return shown;
+        row = m_events->findNext(text, row, forward);
+        if (row == first)
+            return -1;
+    }
+    return -1;
+}
+
 } // namespace lifdag::client

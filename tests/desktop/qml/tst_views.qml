@@ -95,6 +95,9 @@ Item {
             for (let i = 0; i < filter.count; ++i)
                 compare(view.detail.events.get(filter.sourceRow(i)).stepKey, "gather")
             compare(view.eventLog.selected, filter.sourceRow(0))
+            // Find within the filtered rows: "Gathered" is a gather event, "fan_out" is not.
+            compare(view.detail.events.get(filter.sourceRow(filter.findNext("Gathered", -1))).stepKey, "gather")
+            compare(filter.findNext("fan_out", -1), -1)
             // Errors only, in the failed run there are some; here none.
             findChild(view.eventLog, "errorsOnly").checked = true
             compare(filter.count, 0)

@@ -34,6 +34,9 @@ public:
 
     Q_INVOKABLE int sourceRow(int row) const; // the EventsModel row of a filtered row
     Q_INVOKABLE int rowForSource(int sourceRow) const; // -1 when filtered out
+    // EventsModel::findNext over the rows this view shows: `from` and the answer are rows of this
+    // model while a filter is on, of the EventsModel otherwise; -1 when nothing shown matches.
+    Q_INVOKABLE int findNext(const QString &text, int from, bool forward = true) const;
 
 Q_SIGNALS:
     void eventsChanged();
