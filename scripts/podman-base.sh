@@ -14,6 +14,12 @@ fi
 if podman image exists "$IMAGE"; then
   exit 0
 fi
+# Test suites running side by side may all find it missing: one makes it, the others wait for it.
+exec 9>"/tmp/lifdag-podman-base.lock"
+flock 9
+if podman image exists "$IMAGE"; then
+  exit 0
+fi
 command -v debootstrap >/dev/null || { echo "podman-base: debootstrap is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "podman-base: debootstrap needs root" >&2; exit 1; }
 
