@@ -43,9 +43,6 @@ ApplicationWindow {
         toast.text = text
         toastTimer.restart()
     }
-    function currentView() {
-        return [detailView.runId && detailView.activeFocusItem ? detailView : runsView, healthView, launcherView][pages.currentIndex]
-    }
 
     Component.onCompleted: {
         if (restoreState)

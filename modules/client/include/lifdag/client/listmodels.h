@@ -17,6 +17,7 @@ namespace lifdag::client {
 class ServerListModel : public RowListModel
 {
     Q_OBJECT
+    QML_ANONYMOUS
     Q_PROPERTY(lifdag::client::ApiClient *client READ client WRITE setClient NOTIFY clientChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
     Q_PROPERTY(QString error READ error NOTIFY errorChanged)

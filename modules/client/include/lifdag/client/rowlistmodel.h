@@ -5,12 +5,14 @@
 #include <QAbstractListModel>
 #include <QList>
 #include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
 
 namespace lifdag::client {
 
 class RowListModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ANONYMOUS // QML sees it as a property's type, never creates one
     Q_PROPERTY(int count READ count NOTIFY countChanged)
 
 public:
