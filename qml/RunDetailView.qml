@@ -66,7 +66,9 @@ Item {
             }
             StatusChip { status: detail.status; visible: detail.status !== "" }
             Label {
+                Layout.fillWidth: true
                 text: detail.runId
+                elide: Text.ElideRight
                 font.family: Desktop.monospaceFamily
                 color: Desktop.muted
                 MouseArea { anchors.fill: parent; onClicked: view.copyRunId(); cursorShape: Qt.PointingHandCursor }
@@ -74,44 +76,53 @@ Item {
                 ToolTip.text: qsTr("Copy run id (Ctrl+Shift+C)")
                 HoverHandler { id: idHover }
             }
-            Item { Layout.fillWidth: true }
+        }
+        // Times on the left, actions on the right; the times give way when the pane is narrow.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 6
+            Label {
+                Layout.fillWidth: true
+                text: [qsTr("created %1").arg(detail.run.createdText || "–"),
+                       detail.run.startedText ? qsTr("started %1").arg(detail.run.startedText) : "",
+                       detail.run.endedText ? qsTr("ended %1").arg(detail.run.endedText) : "",
+                       detail.run.durationText ? qsTr("took %1").arg(detail.run.durationText) : "",
+                       detail.run.locationName ? qsTr("location %1").arg(detail.run.locationName) : ""]
+                      .filter(s => s).join("  ·  ")
+                color: Desktop.muted
+                elide: Text.ElideRight
+            }
             Button {
                 text: view.watcher && view.watcher.watched.indexOf(detail.runId) >= 0 ? qsTr("Watching ★") : qsTr("Watch ☆")
-                enabled: detail.isLive && !!view.watcher
+                visible: detail.isLive && !!view.watcher
                 onClicked: view.watcher.toggle(detail.runId, detail.run.jobName)
             }
             Button {
                 text: qsTr("Terminate")
-                enabled: detail.isLive && !!view.client && view.client.canLaunch
+                visible: detail.isLive
+                enabled: !!view.client && view.client.canLaunch
                 onClicked: detail.terminate()
             }
             Button {
                 text: qsTr("Re-execute")
-                enabled: !detail.isLive && !!view.client && view.client.canLaunch && detail.status !== ""
+                visible: !detail.isLive && detail.status !== ""
+                enabled: !!view.client && view.client.canLaunch
                 onClicked: detail.reexecute()
             }
             Button {
-                text: qsTr("Re-execute from failure")
+                text: qsTr("From failure")
                 visible: detail.status === "FAILURE"
                 enabled: !!view.client && view.client.canLaunch
                 onClicked: detail.reexecute("FROM_FAILURE")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Re-execute the failed and skipped steps only")
             }
             Button {
                 text: qsTr("Delete")
-                enabled: !detail.isLive && !!view.client && view.client.isAdmin && detail.status !== ""
+                visible: !detail.isLive && detail.status !== ""
+                enabled: !!view.client && view.client.isAdmin
                 onClicked: confirmDelete.open()
             }
-        }
-        Label {
-            Layout.fillWidth: true
-            text: [qsTr("created %1").arg(detail.run.createdText || "–"),
-                   detail.run.startedText ? qsTr("started %1").arg(detail.run.startedText) : "",
-                   detail.run.endedText ? qsTr("ended %1").arg(detail.run.endedText) : "",
-                   detail.run.durationText ? qsTr("took %1").arg(detail.run.durationText) : "",
-                   detail.run.locationName ? qsTr("location %1").arg(detail.run.locationName) : ""]
-                  .filter(s => s).join("  ·  ")
-            color: Desktop.muted
-            elide: Text.ElideRight
         }
         Label {
             Layout.fillWidth: true
