@@ -204,6 +204,9 @@ int runClient(const QString &url, const QString &runId, int events, int frames)
     scrollRendered(window, list, "rendered, steady scroll", frames, false);
     scrollRendered(window, list, "rendered, random jumps", frames / 2, true);
     row("desktop", "RSS after scrolling", statusMb(0, "VmRSS:"), "MB");
+    const double peak = statusMb(0, "VmHWM:");
+    std::printf("desktop    target: under 150 MB with the run open - peak %.1f MB: %s\n", peak,
+                peak < 150 ? "met" : "MISSED");
     return 0;
 }
 
