@@ -2,11 +2,11 @@
 
 #include "codelocation_log_p.h"
 #include "lifdag/codelocation/zygote.h"
+#include "spawn_p.h"
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -116,24 +116,8 @@ Result<qint64> WorkerSupervisor::spawn(const QString &runId, const QStringList &
         envp.push_back(e.data());
     envp.push_back(nullptr);
 
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // Own process group, so a cancel reaches anything the worker starts, and default signal
-    // dispositions (the code server may ignore SIGPIPE; workers must not inherit that).
-    posix_spawnattr_setpgroup(&attr, 0);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGINT);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    sigset_t noMask;
-    sigemptyset(&noMask);
-    posix_spawnattr_setsigmask(&attr, &noMask);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], nullptr, &attr, argv.data(), envp.data());
-    posix_spawnattr_destroy(&attr);
+    const int rc = detail::spawnWorkerProcess(&pid, argv.data(), envp.data());
     if (rc != 0)
         return Error { QStringLiteral("codelocation.spawn"),
                        QStringLiteral("cannot start %1 for run %2: %3")

@@ -1,6 +1,7 @@
 #include "lifdag/codelocation/zygote.h"
 
 #include "codelocation_log_p.h"
+#include "spawn_p.h"
 
 #include <QLibraryInfo>
 
@@ -13,7 +14,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -205,21 +205,8 @@ std::unique_ptr<Zygote> Zygote::start(const QString &program, const std::vector<
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, sv[1], 3);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setpgroup(&attr, 0);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    for (int sig : { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD })
-        sigaddset(&defaults, sig);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    sigset_t noMask;
-    sigemptyset(&noMask);
-    posix_spawnattr_setsigmask(&attr, &noMask);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env.data());
-    posix_spawnattr_destroy(&attr);
+    const int rc = detail::spawnWorkerProcess(&pid, argv.data(), env.data(), &actions);
     posix_spawn_file_actions_destroy(&actions);
     ::close(sv[1]);
     if (rc != 0) {
@@ -261,5 +248,29 @@ pid_t Zygote::fork(const QStringList &args, QString *error)
                         .arg(QString::fromLocal8Bit(std::strerror(int(-reply)))));
     return pid_t(reply);
 }
+
+namespace detail {
+
+int spawnWorkerProcess(pid_t *pid, char *const argv[], char *const envp[],
+                       const posix_spawn_file_actions_t *actions)
+{
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setpgroup(&attr, 0);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    for (int sig : { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD })
+        sigaddset(&defaults, sig);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    sigset_t noMask;
+    sigemptyset(&noMask);
+    posix_spawnattr_setsigmask(&attr, &noMask);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    const int rc = posix_spawn(pid, argv[0], actions, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+} // namespace detail
 
 } // namespace lifdag::codelocation
