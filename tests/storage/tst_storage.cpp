@@ -522,6 +522,30 @@ private Q_SLOTS:
         QCOMPARE(r->runs.size(), 1);
     }
 
+    // A PostgreSQL restart (or an administrator) drops the LISTEN connection: the listener notices
+    // and listens again, so wake-ups and live events resume without restarting the service.
+    void listenersReconnectAfterTheServerDropsTheirConnection()
+    {
+        if (!m_pg) {
+            qInfo("SQLite notifications use no server connection; covered by the postgres variant");
+            return;
+        }
+        std::atomic<int> got { 0 };
+        auto sub = m_storage->subscribeWithPayload(u"lifdag_test_reconnect"_s, [&](const QString &p) {
+            if (p == u"after"_s)
+                ++got;
+        });
+        VERIFY_OK(sub);
+        admin(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '"_s + m_database
+              + u"' AND query ILIKE 'LISTEN%'"_s);
+        // Sent until one arrives: those sent while the listener is away are lost, as on a restart.
+        auto sendAndCheck = [&] {
+            (void)m_storage->notify(u"lifdag_test_reconnect"_s, u"after"_s);
+            return got.load() > 0;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sendAndCheck(), 20000);
+    }
+
     void unreachableServerNamesHostButNeverPassword()
     {
         if (!m_pg) {

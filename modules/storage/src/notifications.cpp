@@ -3,6 +3,9 @@
 // same database file (run workers, `lifdag job launch`, a separate daemon).
 #include "notifications_p.h"
 
+#include <lifdag/core/redaction.h>
+#include <lifdag/storage/storage.h>
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -201,6 +204,9 @@ std::shared_ptr<void> subscribeLocal(const QString &key, PayloadCallback callbac
 namespace {
 // A thread with its own connection LISTENing on one channel; Qt's PSQL driver delivers
 // notifications through its socket notifier, hence the event loop.
+// How often a PostgreSQL listener checks its connection (and retries after losing it).
+constexpr int kListenerCheckMs = 2000;
+
 class PgListener
 {
 public:
@@ -209,37 +215,71 @@ public:
         const QString name = QStringLiteral("lifdag-listen-%1").arg(g_listenerCounter.fetch_add(1));
         std::promise<QString> ready;
         auto readyFuture = ready.get_future();
-        m_thread.reset(QThread::create([this, settings, channel, callback, name,
-                                        ready = std::move(ready)]() mutable {
-            {
-                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-                db.setHostName(settings.host);
-                db.setPort(settings.port);
-                db.setUserName(settings.user);
-                db.setPassword(settings.password);
-                db.setDatabaseName(settings.database);
-                if (!db.open() || !db.driver()->subscribeToNotification(channel)) {
-                    ready.set_value(db.lastError().text().isEmpty() ? QStringLiteral("LISTEN failed")
-                                                                    : db.lastError().text());
-                } else {
+        m_thread.reset(
+            QThread::create([this, settings, channel, callback, name, ready = std::move(ready)]() mutable {
+                {
+                    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+                    db.setHostName(settings.host);
+                    db.setPort(settings.port);
+                    db.setUserName(settings.user);
+                    db.setPassword(settings.password);
+                    db.setDatabaseName(settings.database);
+                    QString options = QStringLiteral("connect_timeout=5");
+                    if (!settings.params.isEmpty())
+                        options += QLatin1Char(';') + settings.params;
+                    db.setConnectOptions(options);
                     QEventLoop loop;
                     QObject::connect(db.driver(), &QSqlDriver::notification, &loop,
                                      [callback](const QString &, QSqlDriver::NotificationSource,
                                                 const QVariant &payload) { callback(payload.toString()); });
-                    {
+                    auto listen = [&db, &channel]() -> QString {
+                        if (db.open() && db.driver()->subscribeToNotification(channel))
+                            return {};
+                        const QString why = db.lastError().text().trimmed();
+                        db.close();
+                        return why.isEmpty() ? QStringLiteral("LISTEN failed") : redaction::redact(why);
+                    };
+                    if (const QString error = listen(); !error.isEmpty()) {
+                        ready.set_value(error);
+                    } else {
+                        // A server restart drops the connection without a word to the driver: check it
+                        // now and then, and LISTEN again on a new one (notifications sent meanwhile are
+                        // lost; every subscriber also polls, so it only waits a little longer).
+                        QTimer check;
+                        bool lost = false;
+                        QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+                            if (!lost) {
+                                QSqlQuery ping(db);
+                                if (ping.exec(QStringLiteral("SELECT 1")))
+                                    return;
+                                lost = true;
+                                qCWarning(lcStorage, "LISTEN %s at %s: connection lost; reconnecting",
+                                          qPrintable(channel), qPrintable(settings.describe()));
+                                db.close();
+                            }
+                            if (m_stopping)
+                                return;
+                            if (const QString error = listen(); error.isEmpty()) {
+                                lost = false;
+                                qCInfo(lcStorage, "LISTEN %s at %s: listening again", qPrintable(channel),
+                                       qPrintable(settings.describe()));
+                            }
+                        });
+                        check.start(kListenerCheckMs);
+                        {
+                            QMutexLocker lock(&m_mutex);
+                            m_loop = &loop;
+                        }
+                        ready.set_value(QString());
+                        if (!m_stopping)
+                            loop.exec();
                         QMutexLocker lock(&m_mutex);
-                        m_loop = &loop;
+                        m_loop = nullptr;
                     }
-                    ready.set_value(QString());
-                    if (!m_stopping)
-                        loop.exec();
-                    QMutexLocker lock(&m_mutex);
-                    m_loop = nullptr;
+                    db.close();
                 }
-                db.close();
-            }
-            QSqlDatabase::removeDatabase(name);
-        }));
+                QSqlDatabase::removeDatabase(name);
+            }));
         m_thread->start();
         m_error = readyFuture.get();
     }
