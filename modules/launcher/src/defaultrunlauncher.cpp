@@ -2,6 +2,8 @@
 
 #include "launcher_p.h"
 
+#include <thread>
+
 namespace lifdag::launcher::detail {
 
 using namespace std::chrono_literals;
@@ -35,7 +37,20 @@ Result<storage::WorkerInfo> DefaultRunLauncher::startWorker(const storage::RunRe
     const auto c = client(run.locationName);
     if (!c)
         return c.error();
-    const auto pid = (*c)->startRun(run.runId);
+    // A code location that is slow to answer (e.g. its first storage connection waits on DNS) is
+    // asked again before the run is failed; a retry that finds the worker already started (the
+    // first answer was only late) counts as launched.
+    Result<qint64> pid = (*c)->startRun(run.runId);
+    for (int attempt = 1;
+         attempt < 3 && !pid && pid.error().code == QLatin1StringView("codelocation.unavailable");
+         ++attempt) {
+        qCWarning(lcLauncher, "run %s: %s; asking again", qPrintable(run.runId),
+                  qPrintable(pid.error().message));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+        pid = (*c)->startRun(run.runId);
+        if (!pid && pid.error().code == QLatin1StringView("codelocation.already_running"))
+            pid = qint64(0); // the worker is running; its pid is recorded by the worker itself
+    }
     if (!pid)
         return Error { pid.error().code,
                        QStringLiteral("StartRun on code location %1 failed: %2")
