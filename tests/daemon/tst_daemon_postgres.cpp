@@ -447,7 +447,9 @@ private Q_SLOTS:
         reused.sort();
         QCOMPARE(reused, (QStringList { u"fan_out"_s, u"work[item_0]"_s, u"work[item_2]"_s }));
         bool announced = false;
-        for (const Event &e : *inst->storage().events().events(first, 0, 10000))
+        const auto firstEvents = inst->storage().events().events(first, 0, 10000); // kept: the loop reads it
+        QVERIFY(firstEvents.ok());
+        for (const Event &e : *firstEvents)
             announced = announced || e.payload.value(u"retry_run_id"_s).toString() == second;
         QVERIFY(announced);
     }

@@ -2,8 +2,6 @@
 
 #include "launcher_p.h"
 
-#include <thread>
-
 namespace lifdag::launcher::detail {
 
 using namespace std::chrono_literals;
@@ -40,17 +38,12 @@ Result<storage::WorkerInfo> DefaultRunLauncher::startWorker(const storage::RunRe
     // A code location that is slow to answer (e.g. its first storage connection waits on DNS) is
     // asked again before the run is failed; a retry that finds the worker already started (the
     // first answer was only late) counts as launched.
-    Result<qint64> pid = (*c)->startRun(run.runId);
-    for (int attempt = 1;
-         attempt < 3 && !pid && pid.error().code == QLatin1StringView("codelocation.unavailable");
-         ++attempt) {
-        qCWarning(lcLauncher, "run %s: %s; asking again", qPrintable(run.runId),
-                  qPrintable(pid.error().message));
-        std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
-        pid = (*c)->startRun(run.runId);
-        if (!pid && pid.error().code == QLatin1StringView("codelocation.already_running"))
-            pid = qint64(0); // the worker is running; its pid is recorded by the worker itself
-    }
+    Result<qint64> pid = askCodeLocation(
+        run.runId, [&] { return (*c)->startRun(run.runId); },
+        [](Result<qint64> &retry) {
+            if (!retry && retry.error().code == QLatin1StringView("codelocation.already_running"))
+                retry = qint64(0); // the worker is running; it records its pid itself
+        });
     if (!pid)
         return Error { pid.error().code,
                        QStringLiteral("StartRun on code location %1 failed: %2")

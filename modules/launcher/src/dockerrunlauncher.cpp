@@ -611,7 +611,8 @@ Result<storage::WorkerInfo> DockerRunLauncher::startWorker(const storage::RunRec
     if (!location)
         return location.error();
     const codelocation::Client locationClient(location->address());
-    const auto context = locationClient.runLaunchContext(run.runId);
+    const auto context = detail::askCodeLocation(
+        run.runId, [&] { return locationClient.runLaunchContext(run.runId); }, [](const auto &) {});
     if (!context)
         return Error { context.error().code,
                        QStringLiteral(
