@@ -134,6 +134,9 @@ ZygoteOutcome serveZygote(int controlFd)
                     }
                     return { std::move(args), 0 };
                 }
+                // Also set here (the worker sets it too): its group exists before anyone hears of it.
+                if (worker > 0)
+                    ::setpgid(worker, worker);
                 const std::int64_t value = worker > 0 ? std::int64_t(worker) : -std::int64_t(errno);
                 (void)!::write(pipeFds[1], &value, sizeof value);
                 ::_exit(0);
