@@ -25,12 +25,7 @@ WorkerSupervisor::WorkerSupervisor(QString program, QProcessEnvironment env, Opt
     if (m_options.zygote) {
         // Started now, so the first run is as fast as the next ones.
         std::lock_guard lock(m_mutex);
-        QString error;
-        m_zygote = Zygote::start(m_program, m_envStore, &error);
-        if (!m_zygote) {
-            qCWarning(lcCodeLocation, "no worker zygote (%s): workers are spawned", qPrintable(error));
-            m_zygoteRetryAt = std::chrono::steady_clock::now() + 30s;
-        }
+        startZygote();
     }
     m_reaper = std::thread([this] { reapLoop(); });
 }
@@ -47,21 +42,23 @@ WorkerSupervisor::~WorkerSupervisor()
     m_reaper.join();
 }
 
+bool WorkerSupervisor::startZygote()
+{
+    QString error;
+    m_zygote = Zygote::start(m_program, m_envStore, &error);
+    if (m_zygote)
+        return true;
+    qCWarning(lcCodeLocation, "no worker zygote (%s): workers are spawned", qPrintable(error));
+    m_zygoteRetryAt = std::chrono::steady_clock::now() + 30s;
+    return false;
+}
+
 qint64 WorkerSupervisor::forkFromZygote(const QString &runId, const QStringList &args)
 {
     if (!m_options.zygote)
         return 0;
-    if (!m_zygote) {
-        if (std::chrono::steady_clock::now() < m_zygoteRetryAt)
-            return 0;
-        QString error;
-        m_zygote = Zygote::start(m_program, m_envStore, &error);
-        if (!m_zygote) {
-            qCWarning(lcCodeLocation, "no worker zygote (%s): workers are spawned", qPrintable(error));
-            m_zygoteRetryAt = std::chrono::steady_clock::now() + 30s;
-            return 0;
-        }
-    }
+    if (!m_zygote && (std::chrono::steady_clock::now() < m_zygoteRetryAt || !startZygote()))
+        return 0;
     QString error;
     const pid_t pid = m_zygote->fork(args, &error);
     if (pid > 0)

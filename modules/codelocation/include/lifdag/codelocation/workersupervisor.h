@@ -69,6 +69,7 @@ private:
     void reapLoop();
     Result<qint64> spawn(const QString &runId, const QStringList &args); // with m_mutex held
     qint64 forkFromZygote(const QString &runId, const QStringList &args); // 0: not possible now
+    bool startZygote(); // with m_mutex held; on failure, tries again after a pause
 
     const QString m_program;
     const QProcessEnvironment m_env;
