@@ -164,10 +164,16 @@ done
 cp -a "$ROOT/tests/lifjob/data/mappings" "$WORK/mappings"
 chmod -R a+rX "$WORK/mappings"
 
-free_port() { # a port on 127.0.0.1 nothing answers on
+# Published ports come from below the kernel's ephemeral range: the tests running beside this one
+# (ctest -j) bind port 0 and make outgoing connections there, so a port from that range that is free
+# now may be taken by the time the engine binds it (CI saw "bind: address already in use").
+EPHEMERAL_LOW=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "$EPHEMERAL_LOW" -gt 12000 ] || EPHEMERAL_LOW=32768
+free_port() { # a port on 127.0.0.1 no socket uses and nothing answers on
   local p
   while true; do
-    p=$((20000 + RANDOM % 20000))
+    p=$((10000 + RANDOM % (EPHEMERAL_LOW - 10000)))
+    if command -v ss >/dev/null && [ -n "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then continue; fi
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
@@ -220,13 +226,26 @@ HEALTH_PID=$!
 PIDS+=($HEALTH_PID)
 
 t=$(now_ms)
-# In the background, so that a signal is handled at once (bash runs traps between commands).
-"${COMPOSE[@]}" up -d --no-build >"$WORK/up.log" 2>&1 &
-UP_PID=$!
-PIDS+=($UP_PID)
-for _ in $(seq 1 180); do kill -0 $UP_PID 2>/dev/null || break; sleep 1; done
-kill -0 $UP_PID 2>/dev/null && { cat "$WORK/up.log"; fail "docker-compose up did not finish within 180 s"; }
-wait $UP_PID || { cat "$WORK/up.log"; fail "docker-compose up failed"; }
+for attempt in 1 2 3; do
+  # In the background, so that a signal is handled at once (bash runs traps between commands).
+  "${COMPOSE[@]}" up -d --no-build >"$WORK/up.log" 2>&1 &
+  UP_PID=$!
+  PIDS+=($UP_PID)
+  for _ in $(seq 1 180); do kill -0 $UP_PID 2>/dev/null || break; sleep 1; done
+  kill -0 $UP_PID 2>/dev/null && { cat "$WORK/up.log"; fail "docker-compose up did not finish within 180 s"; }
+  wait $UP_PID && break
+  cat "$WORK/up.log"
+  # A published port taken between the choice and the bind is the host's doing, not lifdag's: the
+  # services on the taken ports are created again on new ones.
+  if [ $attempt -lt 3 ] && grep -q 'address already in use' "$WORK/up.log"; then
+    WEB_PORT=$(free_port)
+    SOURCE_PORT=$(free_port)
+    export LIFDAG_WEBSERVER_PORT=$WEB_PORT LIFDAG_EXAMPLE_SOURCE_PORT=$SOURCE_PORT
+    say "a published port was taken meanwhile; again with $WEB_PORT and $SOURCE_PORT"
+    continue
+  fi
+  fail "docker-compose up failed"
+done
 for s in "${SERVICES[@]}"; do
   for _ in $(seq 1 120); do grep -q "^$s " "$WORK/healthy.log" && break; sleep 1; done
   grep -q "^$s " "$WORK/healthy.log" || fail "$s did not become healthy within 120 s" "$s"
