@@ -5,6 +5,7 @@
 #include <QTest>
 #include <atomic>
 #include <mutex>
+#include <thread>
 
 using namespace lifdag;
 using namespace lifdag::codelocation;
@@ -110,6 +111,51 @@ private Q_SLOTS:
         for (int i = 0; i < 100; ++i)
             QCOMPARE(stored[i].message.toInt(), i);
         QVERIFY(!sink.lastError().has_value());
+    }
+
+    void ownerModeWritesOnTheOwnerThreadOnly()
+    {
+        const std::thread::id owner = std::this_thread::get_id();
+        std::atomic<int> written { 0 };
+        std::atomic<int> otherThreadWrites { 0 };
+        std::atomic<int> failuresLeft { 2 };
+        BatchingEventSink sink(
+            [&](const QList<Event> &b) {
+                if (std::this_thread::get_id() != owner)
+                    ++otherThreadWrites;
+                if (failuresLeft > 0) {
+                    --failuresLeft;
+                    return Status(Error { u"storage.unavailable"_s, u"db down"_s });
+                }
+                written += int(b.size());
+                return Status {};
+            },
+            10ms, {}, BatchingEventSink::Writer::Owner);
+        std::atomic<bool> done { false };
+        // Appenders on other threads; one of them flushes, which waits for the owner's writes.
+        std::thread producer([&] {
+            for (int i = 0; i < 200; ++i) {
+                sink.append(ev(i % 50 == 49 ? EventType::StepSuccess : EventType::LogMessage, i));
+                if (i % 40 == 0)
+                    std::this_thread::sleep_for(2ms);
+            }
+            sink.flush();
+            QCOMPARE(written.load(), 200);
+            done = true;
+            sink.wake();
+        });
+        QElapsedTimer t;
+        t.start();
+        sink.serveUntil([&] { return done.load(); });
+        producer.join();
+        QVERIFY(t.elapsed() < 10000);
+        QCOMPARE(written.load(), 200);
+        // Appended after serving: the owner's flush writes them itself.
+        sink.append(ev(EventType::LogMessage, 200));
+        sink.flush();
+        QCOMPARE(written.load(), 201);
+        QCOMPARE(otherThreadWrites.load(), 0);
+        QCOMPARE(sink.writtenCount(), 201);
     }
 };
 

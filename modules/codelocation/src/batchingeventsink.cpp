@@ -9,14 +9,18 @@ namespace lifdag::codelocation {
 using namespace std::chrono_literals;
 
 BatchingEventSink::BatchingEventSink(WriteBatch write, std::chrono::milliseconds interval,
-                                     std::function<void()> warmUp)
+                                     std::function<void()> warmUp, Writer writer)
     : m_write(std::move(write))
     , m_interval(interval)
+    , m_writerKind(writer)
+    , m_owner(std::this_thread::get_id())
 {
+    if (m_writerKind == Writer::Owner)
+        return;
     m_writer = std::thread([this, warmUp = std::move(warmUp)] {
         if (warmUp)
             warmUp();
-        writerLoop();
+        writerLoop({}, std::chrono::steady_clock::time_point::max());
     });
 }
 
@@ -28,7 +32,23 @@ BatchingEventSink::~BatchingEventSink()
         m_stopping = true;
     }
     m_wake.notify_all();
-    m_writer.join();
+    if (m_writer.joinable())
+        m_writer.join();
+}
+
+void BatchingEventSink::serveUntil(const std::function<bool()> &done)
+{
+    Q_ASSERT(m_writerKind == Writer::Owner && std::this_thread::get_id() == m_owner);
+    writerLoop(done, std::chrono::steady_clock::time_point::max());
+}
+
+void BatchingEventSink::wake()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_woken = true;
+    }
+    m_wake.notify_all();
 }
 
 bool BatchingEventSink::isBoundary(const Event &event)
@@ -54,6 +74,19 @@ void BatchingEventSink::append(Event event)
 
 void BatchingEventSink::flush()
 {
+    if (m_writerKind == Writer::Owner && std::this_thread::get_id() == m_owner) {
+        {
+            std::lock_guard lock(m_mutex);
+            m_urgent = true;
+        }
+        const auto deadline = std::chrono::steady_clock::now() + 120s;
+        writerLoop([] { return true; }, deadline);
+        std::lock_guard lock(m_mutex);
+        if (!m_pending.isEmpty())
+            qCCritical(lcCodeLocation, "gave up storing %lld event(s)",
+                       static_cast<long long>(m_pending.size()));
+        return;
+    }
     std::unique_lock lock(m_mutex);
     const qint64 target = m_appended;
     m_urgent = true;
@@ -84,16 +117,26 @@ std::optional<Error> BatchingEventSink::lastError() const
     return m_lastError;
 }
 
-void BatchingEventSink::writerLoop()
+void BatchingEventSink::writerLoop(const std::function<bool()> &done,
+                                   std::chrono::steady_clock::time_point deadline)
 {
     std::unique_lock lock(m_mutex);
     auto backoff = 50ms;
     while (true) {
-        m_wake.wait_for(lock, m_interval, [&] { return m_urgent || m_stopping; });
+        m_wake.wait_for(lock, m_interval, [&] { return m_urgent || m_stopping || m_woken; });
+        m_woken = false;
         if (m_pending.isEmpty()) {
             m_urgent = false;
             if (m_stopping)
                 return;
+            if (done) {
+                // Not under the lock: done() may take locks of threads that append.
+                lock.unlock();
+                const bool finished = done();
+                lock.lock();
+                if (finished && m_pending.isEmpty())
+                    return;
+            }
             continue;
         }
         QList<Event> batch;
@@ -117,6 +160,8 @@ void BatchingEventSink::writerLoop()
         batch.append(m_pending);
         m_pending.swap(batch);
         m_drained.notify_all();
+        if (std::chrono::steady_clock::now() + backoff > deadline)
+            return; // the caller reports what is left
         m_wake.wait_for(lock, backoff, [&] { return m_stopping; });
         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
         m_urgent = true;

@@ -2,9 +2,11 @@
 
 #include "protojson_p.h"
 
+#include <QHash>
 #include <grpc/health/v1/health.grpc.pb.h>
 #include <grpcpp/grpcpp.h>
 #include <lifdag/v1/codelocation.grpc.pb.h>
+#include <mutex>
 
 #include <thread>
 
@@ -59,12 +61,28 @@ Client::Client(const QString &address, std::chrono::milliseconds deadline)
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_ENABLE_RETRIES, 1);
     args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 64 * 1024 * 1024);
+    // A long-lived (shared) channel whose server restarted must find it again within a second,
+    // not after gRPC's default back-off of up to two minutes.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     d->channel = grpc::CreateCustomChannel(address.toStdString(), grpc::InsecureChannelCredentials(), args);
     d->stub = lifdag::v1::CodeLocation::NewStub(d->channel);
     d->health = grpc::health::v1::Health::NewStub(d->channel);
 }
 
 Client::~Client() = default;
+
+std::shared_ptr<Client> Client::shared(const QString &address)
+{
+    static std::mutex mutex;
+    static QHash<QString, std::shared_ptr<Client>> clients;
+    std::lock_guard lock(mutex);
+    std::shared_ptr<Client> &client = clients[address];
+    if (!client)
+        client = std::make_shared<Client>(address);
+    return client;
+}
 
 const QString &Client::address() const
 {

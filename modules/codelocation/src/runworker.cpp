@@ -63,13 +63,14 @@ void RunWorker::cancel()
 int RunWorker::execute(const QString &runId)
 {
     storage::Storage &storage = m_instance->storage();
-    // The sink's writer thread opens its connection while this thread reads and starts the run.
+    // This thread writes the events while the executor's threads run the steps: a worker has one
+    // storage connection (on PostgreSQL a connection is a server process and an authentication).
     BatchingEventSink sink(
         [&storage](const QList<Event> &batch) -> Status {
             const auto ids = storage.events().append(batch);
             return ids ? Status {} : Status(ids.error());
         },
-        std::chrono::milliseconds(50), [&storage] { (void)storage.events().latestId(); });
+        std::chrono::milliseconds(50), {}, BatchingEventSink::Writer::Owner);
 
     const auto loaded = storage.runs().run(runId);
     if (!loaded) {
@@ -113,19 +114,23 @@ int RunWorker::execute(const QString &runId)
     }
 
     execution::ExecutorOptions options;
-    if (const QString parent = run.tags.value(QString(execution::kReexecuteFromFailureTag)); !parent.isEmpty()) {
+    if (const QString parent = run.tags.value(QString(execution::kReexecuteFromFailureTag));
+        !parent.isEmpty()) {
         // Re-execution from failure: the parent's successful steps are not run again.
         const auto stored = storage.runs().stepOutputs(parent);
         if (stored && stored->has_value()) {
             options.reuse = std::make_shared<execution::ReusedOutputs>(
                 execution::ReusedOutputs::fromJson(parent, **stored));
         } else {
-            sink.append(runEvent(runId, EventType::EngineEvent,
-                                 QStringLiteral("Run %1 kept no step outputs: every step runs again.")
-                                     .arg(parent),
-                                 QStringLiteral("WARNING")));
+            sink.append(
+                runEvent(runId, EventType::EngineEvent,
+                         QStringLiteral("Run %1 kept no step outputs: every step runs again.").arg(parent),
+                         QStringLiteral("WARNING")));
         }
     }
+    options.onFinished = [&sink](const execution::RunResult &) {
+        sink.wake();
+    };
     execution::Executor executor(job, runId, run.runConfig, sink, options);
     {
         std::lock_guard lock(m_mutex);
@@ -136,6 +141,7 @@ int RunWorker::execute(const QString &runId)
     if (m_cancelRequested)
         cancel();
     (void)executor.start(); // an invalid config finishes the run with RUN_FAILURE and config_errors
+    sink.serveUntil([&executor] { return executor.isFinished(); });
     executor.wait();
     {
         std::lock_guard lock(m_mutex);
@@ -163,7 +169,8 @@ int RunWorker::execute(const QString &runId)
         final = RunStatus::Failure;
     if (final == RunStatus::Failure) {
         // Kept before the status says FAILURE, so a retry (or a re-execution) can reuse them.
-        if (const Status s = storage.runs().setStepOutputs(runId, execution::ReusedOutputs::toJson(result)); !s)
+        if (const Status s = storage.runs().setStepOutputs(runId, execution::ReusedOutputs::toJson(result));
+            !s)
             qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
     }
     const auto ended = storage.runs().transition(runId, final);

@@ -16,13 +16,7 @@ Result<std::shared_ptr<codelocation::Client>> DefaultRunLauncher::client(const Q
     const auto location = m_instance.codeLocation(locationName);
     if (!location)
         return location.error();
-    const QString address = location->address();
-    auto it = m_clients.constFind(address);
-    if (it != m_clients.cend())
-        return *it;
-    auto created = std::make_shared<codelocation::Client>(address);
-    m_clients.insert(address, created);
-    return created;
+    return codelocation::Client::shared(location->address());
 }
 
 QString DefaultRunLauncher::startingMessage(const storage::RunRecord &) const

@@ -22,11 +22,10 @@ protected:
     QString startingMessage(const storage::RunRecord &run) const override;
 
 private:
-    // One channel per code location for the launcher's lifetime (a monitor pass checks many runs).
+    // The process-wide client of the run's code location (codelocation::Client::shared).
     Result<std::shared_ptr<codelocation::Client>> client(const QString &locationName);
 
     LauncherContext m_context;
-    QHash<QString, std::shared_ptr<codelocation::Client>> m_clients;
 };
 
 } // namespace lifdag::launcher::detail

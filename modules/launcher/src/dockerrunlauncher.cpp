@@ -610,9 +610,9 @@ Result<storage::WorkerInfo> DockerRunLauncher::startWorker(const storage::RunRec
     const auto location = m_instance.codeLocation(run.locationName);
     if (!location)
         return location.error();
-    const codelocation::Client locationClient(location->address());
+    const auto locationClient = codelocation::Client::shared(location->address());
     const auto context = detail::askCodeLocation(
-        run.runId, [&] { return locationClient.runLaunchContext(run.runId); }, [](const auto &) {});
+        run.runId, [&] { return locationClient->runLaunchContext(run.runId); }, [](const auto &) {});
     if (!context)
         return Error { context.error().code,
                        QStringLiteral(

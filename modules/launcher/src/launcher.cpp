@@ -13,8 +13,8 @@ Result<SubmitOutcome> submitRun(instance::Instance &instance, const SubmitReques
     const auto location = instance.codeLocation(request.locationName);
     if (!location)
         return location.error();
-    const codelocation::Client client(location->address());
-    auto violations = client.validateRunConfig(request.jobName, request.runConfig);
+    const auto client = codelocation::Client::shared(location->address());
+    auto violations = client->validateRunConfig(request.jobName, request.runConfig);
     if (!violations)
         return violations.error();
     SubmitOutcome outcome;

@@ -12,7 +12,9 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QVariant>
+#include <algorithm>
 #include <limits>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcStorage, "lifdag.storage")
 
@@ -96,6 +98,10 @@ const QList<Migration> &migrations()
           {} },
         // Run re-execution from failure: the outputs of a failed run's successful steps.
         { 4, { QStringLiteral("ALTER TABLE runs ADD COLUMN step_outputs TEXT") }, {} },
+        // The run coordinator reads the queue in dequeue order, a page at a time.
+        { 5,
+          { QStringLiteral("CREATE INDEX runs_status_priority_id ON runs (status, priority DESC, id)") },
+          {} },
     };
     return steps;
 }
@@ -422,6 +428,8 @@ public:
         return {};
     }
 
+    // A claim reads at most this many queued runs (when tag limits hold back the runs ahead).
+    static constexpr qint64 kMaxQueuedScan = 20000;
     static constexpr const char *kRunColumns =
         "r.id, r.run_id, r.job_name, r.location_name, r.repository_name, r.status, r.run_config, r.priority, "
         "r.parent_run_id, r.root_run_id, r.created_at, r.updated_at, r.started_at, r.ended_at, r.worker_pid, "
@@ -451,7 +459,8 @@ public:
     }
 
     // Reads the runs a query selects, with their tags (one more query for the whole page).
-    Result<QList<RunRecord>> readRuns(QSqlDatabase &db, QSqlQuery &q)
+    // `seqsOut`, when given, receives the rows' ids (runs.id) in order.
+    Result<QList<RunRecord>> readRuns(QSqlDatabase &db, QSqlQuery &q, QList<qint64> *seqsOut = nullptr)
     {
         QList<RunRecord> out;
         QList<qint64> seqs;
@@ -459,6 +468,8 @@ public:
             seqs.append(q.value(0).toLongLong());
             out.append(readRun(q));
         }
+        if (seqsOut)
+            *seqsOut = seqs;
         if (seqs.isEmpty())
             return out;
         QString sql = QStringLiteral("SELECT run_seq, key, value FROM run_tags WHERE run_seq IN (");
@@ -576,12 +587,15 @@ public:
             q.prepare(QStringLiteral("SELECT step_outputs FROM runs WHERE run_id = ?"));
             q.addBindValue(runId);
             if (!q.exec())
-                return sqlError(q.lastError(), QStringLiteral("reading the step outputs of run %1").arg(runId));
+                return sqlError(q.lastError(),
+                                QStringLiteral("reading the step outputs of run %1").arg(runId));
             if (!q.next())
-                return Error { QStringLiteral("storage.not_found"), QStringLiteral("run %1 not found").arg(runId) };
+                return Error { QStringLiteral("storage.not_found"),
+                               QStringLiteral("run %1 not found").arg(runId) };
             if (q.value(0).isNull())
                 return std::optional<QJsonObject>();
-            return std::optional<QJsonObject>(QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
+            return std::optional<QJsonObject>(
+                QJsonDocument::fromJson(q.value(0).toString().toUtf8()).object());
         });
     }
 
@@ -799,7 +813,16 @@ public:
         if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM runs WHERE status IN (%1)").arg(liveStatusList()))
             || !q.next())
             return sqlError(q.lastError(), QStringLiteral("counting live runs"));
-        qint64 live = q.value(0).toLongLong();
+        const qint64 live = q.value(0).toLongLong();
+        // Only as many queued runs are read as can start: all the free slots when no tag limit can
+        // turn a run away, else pages of growing size in dequeue order until the slots are filled
+        // (a run a tag limit holds back does not hold back the runs behind it).
+        const qint64 freeSlots = policy.maxConcurrentRuns >= 0 ? policy.maxConcurrentRuns - live
+                                                               : std::numeric_limits<qint64>::max();
+        const int wanted = int(std::min<qint64>(policy.maxClaims, freeSlots));
+        QList<RunRecord> chosen;
+        if (wanted <= 0)
+            return chosen;
         QHash<QString, int> perKey;
         QHash<QString, int> perKeyValue; // "key\x1fvalue"
         auto kv = [](const QString &k, const QString &v) -> QString {
@@ -815,44 +838,55 @@ public:
                 ++perKeyValue[kv(q.value(0).toString(), q.value(1).toString())];
             }
         }
-        QSqlQuery queued(db);
-        queued.setForwardOnly(true);
-        if (!queued.exec(QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED' ORDER BY r.priority "
-                                        "DESC, r.id ASC LIMIT 1000")
-                             .arg(QLatin1StringView(kRunColumns))))
-            return sqlError(queued.lastError(), QStringLiteral("reading queued runs"));
-        auto candidates = readRuns(db, queued);
-        if (!candidates)
-            return candidates.error();
-        QList<RunRecord> chosen;
-        for (const RunRecord &run : *candidates) {
-            if (chosen.size() >= policy.maxClaims)
-                break;
-            if (policy.maxConcurrentRuns >= 0 && live >= policy.maxConcurrentRuns)
-                break; // nothing else fits either
-            bool fits = true;
-            for (const TagLimit &limit : policy.tagLimits) {
-                if (!run.tags.contains(limit.key))
-                    continue;
-                const QString value = run.tags.value(limit.key);
-                if (limit.value) {
-                    if (value == *limit.value && perKeyValue.value(kv(limit.key, value)) >= limit.limit)
+        int pageSize = policy.tagLimits.isEmpty() ? wanted : std::max(wanted * 4, 64);
+        std::optional<std::pair<int, qint64>> after; // (priority, id) of the last run read
+        qint64 scanned = 0;
+        while (chosen.size() < wanted && scanned < kMaxQueuedScan) {
+            QSqlQuery queued(db);
+            queued.setForwardOnly(true);
+            QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED'")
+                              .arg(QLatin1StringView(kRunColumns));
+            if (after)
+                sql += QStringLiteral(" AND (r.priority < %1 OR (r.priority = %1 AND r.id > %2))")
+                           .arg(after->first)
+                           .arg(after->second);
+            sql += QStringLiteral(" ORDER BY r.status, r.priority DESC, r.id ASC LIMIT %1").arg(pageSize);
+            if (!queued.exec(sql))
+                return sqlError(queued.lastError(), QStringLiteral("reading queued runs"));
+            QList<qint64> seqs;
+            auto candidates = readRuns(db, queued, &seqs);
+            if (!candidates)
+                return candidates.error();
+            scanned += candidates->size();
+            for (qsizetype i = 0; i < candidates->size() && chosen.size() < wanted; ++i) {
+                const RunRecord &run = candidates->at(i);
+                bool fits = true;
+                for (const TagLimit &limit : policy.tagLimits) {
+                    if (!run.tags.contains(limit.key))
+                        continue;
+                    const QString value = run.tags.value(limit.key);
+                    if (limit.value) {
+                        if (value == *limit.value && perKeyValue.value(kv(limit.key, value)) >= limit.limit)
+                            fits = false;
+                    } else if (limit.perUniqueValue) {
+                        if (perKeyValue.value(kv(limit.key, value)) >= limit.limit)
+                            fits = false;
+                    } else if (perKey.value(limit.key) >= limit.limit) {
                         fits = false;
-                } else if (limit.perUniqueValue) {
-                    if (perKeyValue.value(kv(limit.key, value)) >= limit.limit)
-                        fits = false;
-                } else if (perKey.value(limit.key) >= limit.limit) {
-                    fits = false;
+                    }
                 }
+                if (!fits)
+                    continue;
+                for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it) {
+                    ++perKey[it.key()];
+                    ++perKeyValue[kv(it.key(), it.value())];
+                }
+                chosen.append(run);
             }
-            if (!fits)
-                continue;
-            ++live;
-            for (auto it = run.tags.cbegin(); it != run.tags.cend(); ++it) {
-                ++perKey[it.key()];
-                ++perKeyValue[kv(it.key(), it.value())];
-            }
-            chosen.append(run);
+            if (candidates->size() < pageSize)
+                break; // the queue is exhausted
+            after = std::make_pair(candidates->last().priority, seqs.last());
+            pageSize = std::min(pageSize * 4, 1000);
         }
         if (chosen.isEmpty())
             return chosen;

@@ -62,6 +62,11 @@ public:
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
 
+    // One client per address for the whole process, made on first use: its channel (and the
+    // connection under it) stays open between calls, so callers that come and go (a launcher made
+    // per daemon pass) do not connect again each time. Safe to use from any thread.
+    static std::shared_ptr<Client> shared(const QString &address);
+
     const QString &address() const;
 
     Result<ServerInfo> serverInfo() const;
