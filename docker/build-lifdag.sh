@@ -12,7 +12,7 @@ case "${1:-}" in
       build-essential cmake ninja-build pkg-config ca-certificates \
       qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libyaml-cpp-dev libvalijson-dev
+      libyaml-cpp-dev libvalijson-dev libsqlite3-dev
     rm -rf /var/lib/apt/lists/*
     ;;
   build)

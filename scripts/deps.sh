@@ -11,7 +11,7 @@ PACKAGES=(
   qml6-module-qtquick-templates qml6-module-qtquick-layouts qml6-module-qtqml-workerscript
   qml6-module-qttest qml6-module-qtquick-shapes qtkeychain-qt6-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libyaml-cpp-dev libvalijson-dev libbenchmark-dev
+  libyaml-cpp-dev libvalijson-dev libbenchmark-dev libsqlite3-dev
   postgresql postgresql-client
   xvfb xauth procps iproute2
   podman runc debootstrap uidmap docker-compose curl

@@ -6,6 +6,9 @@
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/instance/instance.h>
 
+#include <cstdio>
+#include <unistd.h>
+
 namespace lifdag::cli {
 
 int runExecuteRun(const QStringList &args)
@@ -48,9 +51,15 @@ int runExecuteRun(const QStringList &args)
         current = &worker;
     }
     const int rc = worker.execute(parser.positionalArguments().first());
-    std::lock_guard lock(currentMutex);
-    current = nullptr;
-    return rc;
+    {
+        std::lock_guard lock(currentMutex);
+        current = nullptr;
+    }
+    // Everything the run produced is stored (execute() flushed its events and wrote the final
+    // status): end here, without tearing down the registry, the instance and every library's
+    // globals one by one - a third of a short run's time.
+    std::fflush(nullptr);
+    ::_exit(rc);
 }
 
 } // namespace lifdag::cli

@@ -882,8 +882,10 @@ Status Executor::start()
         maxConcurrent = std::max(1, QThread::idealThreadCount());
     d->maxConcurrent = maxConcurrent;
     d->pool.setSize(maxConcurrent);
+    // One draw from the system source: QRandomGenerator::global() would first seed its whole
+    // generator state from it, which a short-lived run worker pays for in full (hundreds of µs).
     d->random = std::make_unique<RandomSource>(d->options.seed ? *d->options.seed
-                                                               : QRandomGenerator::global()->generate64());
+                                                               : QRandomGenerator::system()->generate64());
     d->coordinator = std::thread([this] { d->coordinate(); });
     return Status::success();
 }

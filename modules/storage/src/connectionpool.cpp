@@ -3,11 +3,13 @@
 #include <lifdag/core/redaction.h>
 
 #include <QDir>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <atomic>
 #include <chrono>
+#include <sqlite3.h>
 #include <thread>
 #include <vector>
 
@@ -39,6 +41,27 @@ thread_local ThreadConnections t_connections;
 QString connectionName(const PoolState &state)
 {
     return state.prefix + QLatin1Char('-') + QString::number(quintptr(QThread::currentThreadId()), 16);
+}
+
+// SQLite has one writer at a time. Its own busy handler sleeps 1, 2, 5, 10… ms between tries, far
+// longer than lifdag's write transactions last (tens of microseconds), so processes writing at once
+// (run workers, the daemon) would mostly wait on timers. This one tries again within 50-100 µs
+// at first and backs off to 1 ms; it gives up after about 30 s, as the timeout it replaces did.
+int busyWait(void *, int attempt)
+{
+    if (attempt >= 30000 + 100)
+        return 0;
+    std::this_thread::sleep_for(attempt < 20 ? 50us : attempt < 100 ? 100us : 1ms);
+    return 1;
+}
+
+void installBusyHandler(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return;
+    if (sqlite3 *h = *static_cast<sqlite3 *const *>(handle.data()))
+        sqlite3_busy_handler(h, &busyWait, nullptr);
 }
 } // namespace
 
@@ -116,6 +139,7 @@ Result<QSqlDatabase> ConnectionPool::openConnection(const QString &name, bool fr
     for (int attempt = 0; attempt < 6; ++attempt) {
         if (db.open()) {
             if (s.backend == Settings::Backend::Sqlite) {
+                installBusyHandler(db);
                 QSqlQuery q(db);
                 q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
                 q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));

@@ -14,14 +14,19 @@ storage::ClaimPolicy claimPolicy(const config::RunCoordinatorConfig &coordinator
 class QueuedRunCoordinator
 {
 public:
-    explicit QueuedRunCoordinator(std::shared_ptr<instance::Instance> instance);
+    // `launchThreads`: how many claimed runs are launched at once (a launch waits on the code
+    // location or the container engine; several overlap when a pass claims several runs).
+    explicit QueuedRunCoordinator(std::shared_ptr<instance::Instance> instance, int launchThreads = 4);
+    ~QueuedRunCoordinator();
 
-    // One pass: claims QUEUED runs (atomically, safe with several daemons) and launches each.
-    // Returns how many were launched; a run whose launch fails ends FAILURE and is counted out.
+    // One pass: claims QUEUED runs (atomically, safe with several daemons) and launches each,
+    // returning when every launch of the pass has ended. Returns how many were launched; a run
+    // whose launch fails ends FAILURE and is counted out.
     Result<int> tick();
 
 private:
-    std::shared_ptr<instance::Instance> m_instance;
+    struct Private;
+    std::unique_ptr<Private> d;
 };
 
 } // namespace lifdag::daemon
