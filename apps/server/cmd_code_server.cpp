@@ -84,6 +84,7 @@ int runCodeServer(const QStringList &args)
         if (!opened)
             return fail(opened.error().message);
         instance = *opened;
+        options.storage = instance->storagePtr(); // forked workers store through this server
         options.checkRun = [instance](const QString &runId) -> Status {
             const auto run = instance->storage().runs().run(runId);
             if (!run)

@@ -80,6 +80,7 @@ int runDev(const QStringList &args)
     options.locationName = QStringLiteral("dev_location");
     options.workerProgram = QCoreApplication::applicationFilePath();
     options.workerZygote = workerZygoteEnabled();
+    options.storage = (*instance)->storagePtr(); // forked workers store through the code server
     codelocation::Server codeServer(options, *registry);
     if (const Status s = codeServer.start(); !s)
         return fail(s.error().message);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "registry.h"
 
+#include <lifdag/codelocation/runstore.h>
 #include <lifdag/codelocation/runworker.h>
 #include <lifdag/config/instanceconfig.h>
 #include <lifdag/instance/instance.h>
@@ -17,6 +18,10 @@ int runExecuteRun(const QStringList &args)
     parser.addPositionalArgument(QStringLiteral("run_id"), QStringLiteral("The stored run to execute."));
     parser.addOption({ QStringLiteral("home"), QStringLiteral("Instance directory (default: $DAGSTER_HOME)."),
                        QStringLiteral("dir") });
+    parser.addOption({ QStringLiteral("store-fd"),
+                       QStringLiteral("Store through the code server on this socket (set by the code server "
+                                      "for the workers it forks) instead of connecting to storage."),
+                       QStringLiteral("fd") });
     if (!parse(parser, args,
                QStringLiteral("Execute one stored run in this process (started by a run launcher).")))
         return 2;
@@ -39,13 +44,29 @@ int runExecuteRun(const QStringList &args)
     instance::Instance::Options options;
     options.instanceYaml = qgetenv("LIFDAG_INSTANCE_YAML");
     options.instanceYamlName = QStringLiteral("$LIFDAG_INSTANCE_YAML (set by the run launcher)");
-    auto instance = instance::Instance::open(home, options);
-    if (!instance)
-        return fail(instance.error().message, 2);
+    auto openStorage = [home, options]() -> Result<std::shared_ptr<storage::Storage>> {
+        auto instance = instance::Instance::open(home, options);
+        if (!instance)
+            return instance.error();
+        return (*instance)->storagePtr();
+    };
+    std::shared_ptr<codelocation::RunStore> store;
+    if (parser.isSet(QStringLiteral("store-fd"))) {
+        bool ok = false;
+        const int fd = parser.value(QStringLiteral("store-fd")).toInt(&ok);
+        if (!ok || fd < 0)
+            return fail(QStringLiteral("--store-fd: expected a descriptor number"), 2);
+        store = codelocation::makeServerRunStore(fd, openStorage);
+    } else {
+        auto storage = openStorage();
+        if (!storage)
+            return fail(storage.error().message, 2);
+        store = codelocation::makeStorageRunStore(*storage);
+    }
     auto registry = buildRegistry();
     if (!registry)
         return fail(registry.error().message, 2);
-    codelocation::RunWorker worker(*instance, *registry);
+    codelocation::RunWorker worker(store, *registry);
     {
         std::lock_guard lock(currentMutex);
         current = &worker;

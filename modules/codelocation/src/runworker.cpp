@@ -37,9 +37,8 @@ QJsonObject jobResult(const execution::JobDefinition &job, const execution::RunR
 
 } // namespace
 
-RunWorker::RunWorker(std::shared_ptr<instance::Instance> instance,
-                     std::shared_ptr<const execution::JobRegistry> registry)
-    : m_instance(std::move(instance))
+RunWorker::RunWorker(std::shared_ptr<RunStore> store, std::shared_ptr<const execution::JobRegistry> registry)
+    : m_store(std::move(store))
     , m_registry(std::move(registry))
 { }
 
@@ -50,8 +49,7 @@ void RunWorker::cancel()
     m_cancelRequested = true;
     std::lock_guard lock(m_mutex);
     if (m_executor) {
-        auto &runs = m_instance->storage().runs();
-        if (const auto moved = runs.transition(m_runId, RunStatus::Canceling, { RunStatus::Started });
+        if (const auto moved = m_store->transition(m_runId, RunStatus::Canceling, { RunStatus::Started });
             moved.ok() && *moved) {
             m_sink->append(runEvent(m_runId, EventType::RunCanceling,
                                     QStringLiteral("Run is being canceled (SIGTERM).")));
@@ -62,31 +60,27 @@ void RunWorker::cancel()
 
 int RunWorker::execute(const QString &runId)
 {
-    storage::Storage &storage = m_instance->storage();
+    RunStore &store = *m_store;
     // This thread writes the events while the executor's threads run the steps: a worker has one
-    // storage connection (on PostgreSQL a connection is a server process and an authentication).
-    BatchingEventSink sink(
-        [&storage](const QList<Event> &batch) -> Status {
-            const auto ids = storage.events().append(batch);
-            return ids ? Status {} : Status(ids.error());
-        },
-        std::chrono::milliseconds(50), {}, BatchingEventSink::Writer::Owner);
+    // storage connection or socket (on PostgreSQL a connection is a server process and an
+    // authentication).
+    BatchingEventSink sink([&store](const QList<Event> &batch) { return store.appendEvents(batch); },
+                           std::chrono::milliseconds(50), {}, BatchingEventSink::Writer::Owner);
 
-    const auto loaded = storage.runs().run(runId);
+    const auto loaded = store.run(runId);
     if (!loaded) {
         qCCritical(lcCodeLocation, "%s", qPrintable(loaded.error().message));
         return 2;
     }
     if (!loaded->has_value()) {
-        qCCritical(lcCodeLocation, "run %s not found in %s", qPrintable(runId),
-                   qPrintable(storage.settings().describe()));
+        qCCritical(lcCodeLocation, "run %s not found in %s", qPrintable(runId), qPrintable(store.describe()));
         return 2;
     }
     const storage::RunRecord run = **loaded;
     const execution::JobPtr job = m_registry->job(run.jobName);
 
     const auto started =
-        storage.runs().transition(runId, RunStatus::Started, { RunStatus::Starting, RunStatus::NotStarted });
+        store.transition(runId, RunStatus::Started, { RunStatus::Starting, RunStatus::NotStarted });
     if (!started) {
         qCCritical(lcCodeLocation, "%s", qPrintable(started.error().message));
         return 2;
@@ -96,7 +90,7 @@ int RunWorker::execute(const QString &runId)
                    qPrintable(runStatusName(run.status)));
         return 2;
     }
-    const Status recorded = storage.runs().setWorkerInfo(
+    const Status recorded = store.setWorkerInfo(
         runId,
         { QCoreApplication::applicationPid(), QHostInfo::localHostName(), qEnvironmentVariable("HOSTNAME") });
     if (!recorded)
@@ -108,7 +102,7 @@ int RunWorker::execute(const QString &runId)
                                  .arg(run.jobName, m_registry->repositoryName()),
                              QStringLiteral("ERROR")));
         sink.flush();
-        (void)storage.runs().transition(runId, RunStatus::Failure);
+        (void)store.transition(runId, RunStatus::Failure);
         qCCritical(lcCodeLocation, "run %s: unknown job %s", qPrintable(runId), qPrintable(run.jobName));
         return 2;
     }
@@ -117,7 +111,7 @@ int RunWorker::execute(const QString &runId)
     if (const QString parent = run.tags.value(QString(execution::kReexecuteFromFailureTag));
         !parent.isEmpty()) {
         // Re-execution from failure: the parent's successful steps are not run again.
-        const auto stored = storage.runs().stepOutputs(parent);
+        const auto stored = store.stepOutputs(parent);
         if (stored && stored->has_value()) {
             options.reuse = std::make_shared<execution::ReusedOutputs>(
                 execution::ReusedOutputs::fromJson(parent, **stored));
@@ -154,13 +148,13 @@ int RunWorker::execute(const QString &runId)
     if (const QString step = job->tags().value(QString(execution::kResultStepTag)); !step.isEmpty()) {
         // The job names its result step: keep that output even when a later step failed.
         if (const QJsonValue output = result.output(step); output.isObject()) {
-            if (const Status s = storage.runs().setResult(runId, output.toObject()); !s)
+            if (const Status s = store.setResult(runId, output.toObject()); !s)
                 qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
         }
     } else if (result.status == RunStatus::Success) {
         const QJsonObject output = jobResult(*job, result);
         if (!output.isEmpty()) {
-            if (const Status s = storage.runs().setResult(runId, output); !s)
+            if (const Status s = store.setResult(runId, output); !s)
                 qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
         }
     }
@@ -169,13 +163,12 @@ int RunWorker::execute(const QString &runId)
         final = RunStatus::Failure;
     if (final == RunStatus::Failure) {
         // Kept before the status says FAILURE, so a retry (or a re-execution) can reuse them.
-        if (const Status s = storage.runs().setStepOutputs(runId, execution::ReusedOutputs::toJson(result));
-            !s)
+        if (const Status s = store.setStepOutputs(runId, execution::ReusedOutputs::toJson(result)); !s)
             qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
     }
-    const auto ended = storage.runs().transition(runId, final);
+    const auto ended = store.transition(runId, final);
     // A slot is free: queued runs may start now.
-    if (const Status s = storage.notify(storage::kRunsEndedChannel); !s)
+    if (const Status s = store.notify(storage::kRunsEndedChannel); !s)
         qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
     if (!ended)
         qCCritical(lcCodeLocation, "%s", qPrintable(ended.error().message));

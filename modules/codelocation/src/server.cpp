@@ -3,6 +3,7 @@
 #include "codelocation_log_p.h"
 #include "protojson_p.h"
 
+#include <lifdag/codelocation/runstore.h>
 #include <lifdag/codelocation/workersupervisor.h>
 #include <lifdag/core/version.h>
 
@@ -286,8 +287,11 @@ Server::Server(ServerOptions options, std::shared_ptr<const execution::JobRegist
     d->registry = std::move(registry);
     const QProcessEnvironment env =
         workerEnvironment(QProcessEnvironment::systemEnvironment(), d->options.containerContext);
-    d->workers = std::make_unique<WorkerSupervisor>(d->options.workerProgram, env,
-                                                    WorkerSupervisor::Options { d->options.workerZygote });
+    WorkerSupervisor::Options workerOptions;
+    workerOptions.zygote = d->options.workerZygote;
+    if (d->options.workerZygote && d->options.storage)
+        workerOptions.runStore = std::make_shared<RunStoreServer>(d->options.storage);
+    d->workers = std::make_unique<WorkerSupervisor>(d->options.workerProgram, env, workerOptions);
 }
 
 Server::~Server()
@@ -304,6 +308,12 @@ Status Server::start()
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &d->port);
     builder.RegisterService(d.get());
     builder.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    // gRPC's sync server lets a handler thread exit as soon as more than MAX_POLLERS wait for
+    // work, and starts new ones under load; a handler that reads storage (StartRun's check) would
+    // open a database connection on each new thread - on PostgreSQL a new server process each
+    // time. Threads that stay keep their connections.
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+    builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 16);
     d->server = builder.BuildAndStart();
     if (!d->server || d->port == 0)
         return Error { QStringLiteral("codelocation.bind"),

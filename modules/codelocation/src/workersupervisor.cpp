@@ -1,6 +1,7 @@
 #include "lifdag/codelocation/workersupervisor.h"
 
 #include "codelocation_log_p.h"
+#include "lifdag/codelocation/runstore.h"
 #include "lifdag/codelocation/zygote.h"
 #include "spawn_p.h"
 
@@ -60,7 +61,20 @@ qint64 WorkerSupervisor::forkFromZygote(const QString &runId, const QStringList 
     if (!m_zygote && (std::chrono::steady_clock::now() < m_zygoteRetryAt || !startZygote()))
         return 0;
     QString error;
-    const pid_t pid = m_zygote->fork(args, &error);
+    QStringList workerArgs = args;
+    int storeFd = -1;
+    if (m_options.runStore) {
+        if (const auto fd = m_options.runStore->connect(runId)) {
+            storeFd = *fd;
+            workerArgs << QStringLiteral("--store-fd") << QString::number(kWorkerStoreFd);
+        } else {
+            qCWarning(lcCodeLocation, "run %s: the worker connects to storage itself: %s", qPrintable(runId),
+                      qPrintable(fd.error().message));
+        }
+    }
+    const pid_t pid = m_zygote->fork(workerArgs, &error, storeFd);
+    if (storeFd >= 0)
+        ::close(storeFd); // the worker has its copy
     if (pid > 0)
         return pid;
     qCWarning(lcCodeLocation, "run %s: %s; spawning the worker instead (zygote restarted in 5 s)",

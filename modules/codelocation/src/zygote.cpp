@@ -56,6 +56,55 @@ bool writeFull(int fd, const void *buffer, size_t size)
     return true;
 }
 
+// The request's size goes first, with the descriptor to pass (if any) as SCM_RIGHTS.
+bool sendSize(int fd, std::uint32_t size, int passFd)
+{
+    iovec iov { &size, sizeof size };
+    msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    if (passFd >= 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &passFd, sizeof(int));
+    }
+    ssize_t n = 0;
+    do {
+        n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    if (n == ssize_t(sizeof size))
+        return true;
+    return n > 0 && writeFull(fd, reinterpret_cast<const char *>(&size) + n, sizeof size - size_t(n));
+}
+
+bool receiveSize(int fd, std::uint32_t *size, int *passedFd)
+{
+    iovec iov { size, sizeof *size };
+    msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = 0;
+    do {
+        n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return false;
+    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+            std::memcpy(passedFd, CMSG_DATA(c), sizeof(int));
+    }
+    return n == ssize_t(sizeof *size)
+        || readFull(fd, reinterpret_cast<char *>(size) + n, sizeof *size - size_t(n));
+}
+
 int threadCount()
 {
     DIR *dir = ::opendir("/proc/self/task");
@@ -102,8 +151,18 @@ ZygoteOutcome serveZygote(int controlFd)
     resetSignals();
     while (true) {
         std::uint32_t size = 0;
-        if (!readFull(controlFd, &size, sizeof size))
+        int passedFd = -1; // closed in the zygote once the worker has it
+        if (!receiveSize(controlFd, &size, &passedFd))
             return { std::nullopt, 0 }; // the server closed the socket: done
+        struct ClosePassed
+        {
+            int &fd;
+            ~ClosePassed()
+            {
+                if (fd >= 0)
+                    ::close(fd);
+            }
+        } closePassed { passedFd };
         if (size > kMaxRequestBytes)
             return { std::nullopt, 3 };
         std::string payload(size, '\0');
@@ -122,6 +181,14 @@ ZygoteOutcome serveZygote(int controlFd)
                 if (worker == 0) {
                     ::close(pipeFds[1]);
                     ::close(controlFd);
+                    if (passedFd >= 0) {
+                        if (passedFd != kWorkerStoreFd) {
+                            ::dup2(passedFd, kWorkerStoreFd);
+                            ::close(passedFd);
+                        }
+                        ::fcntl(kWorkerStoreFd, F_SETFD, FD_CLOEXEC); // not for what the run starts
+                        passedFd = -1;
+                    }
                     ::setpgid(0, 0); // its own process group: a cancel reaches what it starts
                     std::vector<std::string> args;
                     size_t from = 0;
@@ -222,7 +289,7 @@ std::unique_ptr<Zygote> Zygote::start(const QString &program, const std::vector<
     return std::unique_ptr<Zygote>(new Zygote(pid, sv[0]));
 }
 
-pid_t Zygote::fork(const QStringList &args, QString *error)
+pid_t Zygote::fork(const QStringList &args, QString *error, int passFd)
 {
     QByteArray payload; // each argument ends with a NUL (empty ones survive)
     for (const QString &a : args) {
@@ -235,7 +302,7 @@ pid_t Zygote::fork(const QStringList &args, QString *error)
             *error = message;
         return -1;
     };
-    if (!writeFull(m_fd, &size, sizeof size) || !writeFull(m_fd, payload.constData(), size))
+    if (!sendSize(m_fd, size, passFd) || !writeFull(m_fd, payload.constData(), size))
         return fail(QStringLiteral("the worker zygote (pid %1) is gone").arg(m_pid));
     pollfd p { m_fd, POLLIN, 0 };
     int ready = 0;

@@ -1,9 +1,9 @@
 // `lifdag execute-run RUN_ID`: executes one stored run in this process and records everything.
 #pragma once
 
+#include <lifdag/codelocation/runstore.h>
 #include <lifdag/core/result.h>
 #include <lifdag/execution/jobregistry.h>
-#include <lifdag/instance/instance.h>
 
 #include <atomic>
 #include <memory>
@@ -19,8 +19,8 @@ namespace lifdag::codelocation {
 class RunWorker
 {
 public:
-    RunWorker(std::shared_ptr<instance::Instance> instance,
-              std::shared_ptr<const execution::JobRegistry> registry);
+    // `store`: the worker's storage (its own connection, or its code server's; see runstore.h).
+    RunWorker(std::shared_ptr<RunStore> store, std::shared_ptr<const execution::JobRegistry> registry);
     ~RunWorker();
 
     // Moves the run STARTING → STARTED (compare-and-set; a run in any other state is left alone),
@@ -33,7 +33,7 @@ public:
     void cancel();
 
 private:
-    std::shared_ptr<instance::Instance> m_instance;
+    std::shared_ptr<RunStore> m_store;
     std::shared_ptr<const execution::JobRegistry> m_registry;
     std::mutex m_mutex;
     execution::Executor *m_executor = nullptr;

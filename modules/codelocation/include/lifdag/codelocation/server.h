@@ -5,6 +5,7 @@
 #include <lifdag/codelocation/containercontext.h>
 #include <lifdag/core/result.h>
 #include <lifdag/execution/jobregistry.h>
+#include <lifdag/storage/storage.h>
 
 #include <QString>
 #include <functional>
@@ -27,6 +28,9 @@ struct ServerOptions
     // Checked before GetRunLaunchContext hands out the run environment (values may be
     // credentials): the run must be stored and STARTING. Unset: that call is refused.
     std::function<Status(const QString &runId)> checkLaunching;
+    // The instance's storage: workers forked by the zygote store through the server on it
+    // (RunStoreServer) instead of each opening a connection. Unset: they connect themselves.
+    std::shared_ptr<storage::Storage> storage;
     // Builds the registry again for Reload (external adapters, declarative jobs).
     std::function<Result<std::shared_ptr<const execution::JobRegistry>>()> reloadRegistry;
 };

@@ -28,6 +28,7 @@ struct WorkerStatus
 };
 
 class Zygote;
+class RunStoreServer;
 
 class WorkerSupervisor
 {
@@ -38,6 +39,9 @@ public:
         // spawning `program` each time; only for the lifdag executable. Falls back to spawning
         // when the zygote fails (it is started again after a pause).
         bool zygote = false;
+        // With a zygote: forked workers store through this server (runstore.h) instead of
+        // connecting to storage themselves. Spawned workers always connect themselves.
+        std::shared_ptr<RunStoreServer> runStore;
     };
     // `program` is the lifdag executable; each worker gets `env` (complete) as its environment.
     WorkerSupervisor(QString program, QProcessEnvironment env, Options options);

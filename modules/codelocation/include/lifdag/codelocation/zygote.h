@@ -21,6 +21,7 @@ namespace lifdag::codelocation {
 // --- the zygote process's side -------------------------------------------------------------
 
 inline constexpr const char kZygoteCommand[] = "worker-zygote"; // hidden `lifdag` command
+inline constexpr int kWorkerStoreFd = 3; // where a forked worker finds a descriptor passed to fork()
 
 struct ZygoteOutcome
 {
@@ -49,7 +50,8 @@ public:
 
     // Forks a worker running `program args…` in its own process group; its pid, a child of this
     // process by then. -1 (and `error`) when the zygote failed: it is then unusable.
-    pid_t fork(const QStringList &args, QString *error);
+    // `passFd` (≥ 0): a descriptor the worker gets as kWorkerStoreFd (its run store socket).
+    pid_t fork(const QStringList &args, QString *error, int passFd = -1);
     pid_t pid() const { return m_pid; }
 
 private:
