@@ -146,6 +146,44 @@ private Q_SLOTS:
         QVERIFY(!m_storage->runs().addRun(r).ok()); // same id twice
     }
 
+    // Values are bound, never spliced: quotes, backslashes, placeholders, SQL and non-ASCII text
+    // come back exactly (on PostgreSQL the driver formats them into the statement, see Query).
+    void awkwardValuesRoundTrip()
+    {
+        const QString nasty = u"it's a \\'quote\\' ? ?? $1 -- ; DROP TABLE runs; \"x\" \\n é 你好 🙂"_s;
+        RunRecord r = makeRun(nasty.left(20), { { u"k'?"_s, nasty }, { u"empty"_s, QString() } });
+        r.runId = u"run-with-'quote'-and-?"_s;
+        r.parentRunId = nasty;
+        r.runConfig = QJsonObject { { u"ops"_s, QJsonObject { { u"a"_s, nasty } } } };
+        VERIFY_OK(m_storage->runs().addRun(r));
+        const auto read = m_storage->runs().run(r.runId);
+        QVERIFY(read.ok() && read->has_value());
+        QCOMPARE((*read)->jobName, nasty.left(20));
+        QCOMPARE((*read)->parentRunId, nasty);
+        QCOMPARE((*read)->tags.value(u"k'?"_s), nasty);
+        QCOMPARE((*read)->tags.value(u"empty"_s), QString());
+        QCOMPARE((*read)->runConfig, r.runConfig);
+        QVERIFY((*read)->rootRunId.isEmpty());
+        Event e;
+        e.runId = r.runId;
+        e.eventType = u"LOG_MESSAGE"_s;
+        e.message = nasty;
+        e.payload = QJsonObject { { u"v"_s, nasty } };
+        VERIFY_OK(m_storage->events().append({ e }));
+        const auto events = m_storage->events().events(r.runId, 0, 10);
+        QVERIFY(events.ok());
+        QCOMPARE(events->size(), 1);
+        QCOMPARE(events->first().message, nasty);
+        QCOMPARE(events->first().payload.value(u"v"_s).toString(), nasty);
+        RunFilter filter;
+        filter.tags = { { u"k'?"_s, nasty } };
+        const auto page = m_storage->runs().runs(filter, 10);
+        QVERIFY(page.ok());
+        QCOMPARE(page->runs.size(), 1);
+        QCOMPARE(*m_storage->runs().transition(r.runId, RunStatus::Canceled), true);
+        QCOMPARE((*m_storage->runs().run(r.runId))->status, RunStatus::Canceled);
+    }
+
     void transitionsAreCompareAndSet()
     {
         const RunRecord r = makeRun(u"job"_s);

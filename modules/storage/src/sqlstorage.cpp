@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QVariant>
@@ -105,6 +107,86 @@ const QList<Migration> &migrations()
     };
     return steps;
 }
+
+// A QSqlQuery whose prepared statements cost PostgreSQL one statement, not three. Qt's QPSQL runs
+// a prepared query as PREPARE, then EXECUTE with the values formatted into its text by the driver,
+// then DEALLOCATE: three round trips and three statements for the server each time. Here the
+// values are formatted by that same driver function (QSqlDriver::formatValue, which quotes and
+// escapes them) into the statement, which the server runs once. SQLite keeps its real prepared
+// statements (in process, and reused by the loops that bind again).
+class Query : public QSqlQuery
+{
+public:
+    explicit Query(const QSqlDatabase &db)
+        : QSqlQuery(db)
+        , m_inline(db.driverName() == QLatin1StringView("QPSQL"))
+    { }
+    using QSqlQuery::exec;
+
+    bool prepare(const QString &sql)
+    {
+        if (!m_inline)
+            return QSqlQuery::prepare(sql);
+        m_sql = sql;
+        m_values.clear();
+        return true;
+    }
+    void addBindValue(const QVariant &value)
+    {
+        if (!m_inline)
+            return QSqlQuery::addBindValue(value);
+        m_values.append(value);
+    }
+    bool exec()
+    {
+        if (!m_inline)
+            return QSqlQuery::exec();
+        const QString sql = bound();
+        m_values.clear();
+        return QSqlQuery::exec(sql);
+    }
+
+private:
+    static bool isNull(const QVariant &v)
+    {
+        if (!v.isValid() || v.isNull())
+            return true;
+        if (v.typeId() == QMetaType::QString)
+            return v.toString().isNull();
+        if (v.typeId() == QMetaType::QByteArray)
+            return v.toByteArray().isNull();
+        return false;
+    }
+
+    // The statement with each `?` outside a quoted literal replaced by the next value.
+    QString bound() const
+    {
+        QString out;
+        out.reserve(m_sql.size() + 32 * m_values.size());
+        qsizetype next = 0;
+        bool quoted = false;
+        for (const QChar c : m_sql) {
+            if (c == QLatin1Char('\'') || c == QLatin1Char('"'))
+                quoted = !quoted;
+            if (c != QLatin1Char('?') || quoted || next >= m_values.size()) {
+                out.append(c);
+                continue;
+            }
+            const QVariant &v = m_values.at(next++);
+            QSqlField field(QString(), v.metaType());
+            if (isNull(v))
+                field.clear();
+            else
+                field.setValue(v);
+            out.append(driver()->formatValue(field));
+        }
+        return out;
+    }
+
+    const bool m_inline;
+    QString m_sql;
+    QVariantList m_values;
+};
 
 // SQLite spells auto-increment keys differently; everything else in the schema is shared.
 QString toSqlite(QString sql)
@@ -214,7 +296,7 @@ public:
 
     Result<int> readVersion(QSqlDatabase &db)
     {
-        QSqlQuery q(db);
+        Query q(db);
         if (!q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS lifdag_schema (version INTEGER NOT NULL)")))
             return sqlError(q.lastError(), QStringLiteral("creating the schema table"));
         if (!q.exec(QStringLiteral("SELECT MAX(version) FROM lifdag_schema")))
@@ -226,7 +308,7 @@ public:
     int currentVersionWithoutLock()
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<int> {
-            QSqlQuery q(db);
+            Query q(db);
             if (!q.exec(QStringLiteral("SELECT MAX(version) FROM lifdag_schema")) || !q.next()
                 || q.value(0).isNull())
                 return -1;
@@ -242,7 +324,7 @@ public:
             return {};
         }
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
             q.addBindValue(channel);
             q.addBindValue(text(payload));
@@ -290,7 +372,7 @@ public:
     Result<MigrationReport> migrate() override
     {
         return withDb([&](QSqlDatabase &db) -> Result<MigrationReport> {
-            QSqlQuery q(db);
+            Query q(db);
             if (m_pg) {
                 if (!q.exec(QStringLiteral("SELECT pg_advisory_lock(%1)").arg(kMigrationLockId)))
                     return sqlError(q.lastError(), QStringLiteral("taking the migration lock"));
@@ -320,7 +402,7 @@ public:
                                .arg(m_pool.where())
                                .arg(*version)
                                .arg(currentSchemaVersion()) };
-        QSqlQuery q(db);
+        Query q(db);
         for (const Migration &m : migrations()) {
             if (m.version <= *version)
                 continue;
@@ -357,7 +439,7 @@ public:
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
             if (!db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("INSERT INTO runs (run_id, job_name, location_name, repository_name, "
                                      "status, run_config, priority, "
                                      "parent_run_id, root_run_id, created_at, updated_at, started_at, "
@@ -416,12 +498,12 @@ public:
             sql += i ? QStringLiteral(", (?, ?, ?)") : QStringLiteral("(?, ?, ?)");
         if (m_pg)
             sql += QStringLiteral(" ON CONFLICT (run_seq, key) DO UPDATE SET value = EXCLUDED.value");
-        QSqlQuery q(db);
+        Query q(db);
         q.prepare(sql);
         for (auto it = tags.cbegin(); it != tags.cend(); ++it) {
             q.addBindValue(seq);
             q.addBindValue(it.key());
-            q.addBindValue(it.value());
+            q.addBindValue(it.value().isNull() ? QStringLiteral("") : it.value()); // a null value is empty
         }
         if (!q.exec())
             return sqlError(q.lastError(), QStringLiteral("storing tags"));
@@ -476,7 +558,7 @@ public:
         for (qsizetype i = 0; i < seqs.size(); ++i)
             sql += (i ? QStringLiteral(",") : QString()) + QString::number(seqs[i]);
         sql += QLatin1Char(')');
-        QSqlQuery t(db);
+        Query t(db);
         if (!t.exec(sql))
             return sqlError(t.lastError(), QStringLiteral("reading tags"));
         QHash<qint64, qsizetype> index;
@@ -491,7 +573,7 @@ public:
     Result<std::optional<RunRecord>> run(const QString &runId) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<std::optional<RunRecord>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("SELECT %1 FROM runs r WHERE r.run_id = ?")
                           .arg(QLatin1StringView(kRunColumns)));
             q.addBindValue(runId);
@@ -521,7 +603,7 @@ public:
                 sets += QStringLiteral(", started_at = COALESCE(started_at, ?)");
             if (isTerminal(to))
                 sets += QStringLiteral(", ended_at = ?");
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)")
                           .arg(sets, allowed.join(QLatin1Char(','))));
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -544,7 +626,7 @@ public:
                             const QString &what)
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("UPDATE runs SET %1, updated_at = ? WHERE run_id = ?").arg(sets));
             for (const QVariant &v : values)
                 q.addBindValue(v);
@@ -583,7 +665,7 @@ public:
     Result<std::optional<QJsonObject>> stepOutputs(const QString &runId) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<std::optional<QJsonObject>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("SELECT step_outputs FROM runs WHERE run_id = ?"));
             q.addBindValue(runId);
             if (!q.exec())
@@ -602,7 +684,7 @@ public:
     Status addTags(const QString &runId, const QMap<QString, QString> &tags) override
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("SELECT id FROM runs WHERE run_id = ?"));
             q.addBindValue(runId);
             if (!q.exec())
@@ -679,7 +761,7 @@ public:
             if (!w.conditions.isEmpty())
                 sql += QStringLiteral(" WHERE ") + w.conditions.join(QStringLiteral(" AND "));
             sql += QStringLiteral(" ORDER BY %1 DESC LIMIT %2").arg(w.order).arg(qMax(1, limit) + 1);
-            QSqlQuery q(db);
+            Query q(db);
             q.setForwardOnly(true);
             q.prepare(sql);
             for (const QVariant &v : std::as_const(w.values))
@@ -707,7 +789,7 @@ public:
             if (!w.conditions.isEmpty())
                 sql += QStringLiteral(" WHERE ") + w.conditions.join(QStringLiteral(" AND "));
             sql += QStringLiteral(" GROUP BY r.status");
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(sql);
             for (const QVariant &v : w.values)
                 q.addBindValue(v);
@@ -727,7 +809,7 @@ public:
         auto deleted = withDb([&](QSqlDatabase &db) -> Result<bool> {
             if (!db.transaction())
                 return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
-            QSqlQuery q(db);
+            Query q(db);
             const QStringList statements {
                 QStringLiteral(
                     "DELETE FROM run_tags WHERE run_seq IN (SELECT id FROM runs WHERE run_id = ?)"),
@@ -766,7 +848,7 @@ public:
     Result<QList<RunRecord>> claimQueuedRuns(const ClaimPolicy &policy) override
     {
         auto claimed = withDb([&](QSqlDatabase &db) -> Result<QList<RunRecord>> {
-            QSqlQuery q(db);
+            Query q(db);
             if (m_pg) {
                 if (!db.transaction())
                     return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
@@ -808,7 +890,7 @@ public:
     Result<QList<RunRecord>> claimLocked(QSqlDatabase &db, const ClaimPolicy &policy)
     {
         // What is running now: a count, and counts per tag key and per key=value.
-        QSqlQuery q(db);
+        Query q(db);
         q.setForwardOnly(true);
         if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM runs WHERE status IN (%1)").arg(liveStatusList()))
             || !q.next())
@@ -842,7 +924,7 @@ public:
         std::optional<std::pair<int, qint64>> after; // (priority, id) of the last run read
         qint64 scanned = 0;
         while (chosen.size() < wanted && scanned < kMaxQueuedScan) {
-            QSqlQuery queued(db);
+            Query queued(db);
             queued.setForwardOnly(true);
             QString sql = QStringLiteral("SELECT %1 FROM runs r WHERE r.status = 'QUEUED'")
                               .arg(QLatin1StringView(kRunColumns));
@@ -890,7 +972,7 @@ public:
         }
         if (chosen.isEmpty())
             return chosen;
-        QSqlQuery u(db);
+        Query u(db);
         u.prepare(QStringLiteral(
             "UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'"));
         QList<Event> events;
@@ -957,7 +1039,7 @@ public:
             // trip (identical notifications of one transaction are delivered once).
             sql += m_pg ? QStringLiteral(" RETURNING id, pg_notify('lifdag_events', run_id) IS NULL")
                         : QStringLiteral(" RETURNING id");
-            QSqlQuery q(db);
+            Query q(db);
             q.setForwardOnly(true);
             q.prepare(sql);
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -984,7 +1066,7 @@ public:
     Result<QList<Event>> events(const QString &runId, qint64 afterId, int limit) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<Event>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.setForwardOnly(true);
             q.prepare(
                 QStringLiteral(
@@ -1015,7 +1097,7 @@ public:
     Result<qint64> latestId() override
     {
         return withDb([&](QSqlDatabase &db) -> Result<qint64> {
-            QSqlQuery q(db);
+            Query q(db);
             if (!q.exec(QStringLiteral("SELECT MAX(id) FROM event_logs")))
                 return sqlError(q.lastError(), QStringLiteral("reading the latest event id"));
             return q.next() ? q.value(0).toLongLong() : 0;
@@ -1027,7 +1109,7 @@ public:
     Status upsertInstigator(const InstigatorState &st) override
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral(
                 "INSERT INTO instigators (location_name, name, cron, timezone, status, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (location_name, name) DO UPDATE SET "
@@ -1050,7 +1132,7 @@ public:
     Result<QList<InstigatorState>> instigators(const QString &locationName) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<InstigatorState>> {
-            QSqlQuery q(db);
+            Query q(db);
             QString sql = QStringLiteral(
                 "SELECT location_name, name, cron, timezone, status, updated_at FROM instigators");
             if (!locationName.isEmpty())
@@ -1077,7 +1159,7 @@ public:
     Result<qint64> addTick(const Tick &t) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<qint64> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral(
                 "INSERT INTO ticks (location_name, instigator_name, ts, status, run_ids, error, skip_reason, "
                 "failure_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"));
@@ -1103,7 +1185,7 @@ public:
         return withDb([&](QSqlDatabase &db) -> Result<std::optional<qint64>> {
             // One lock for all claims (pg_advisory_xact_lock / BEGIN IMMEDIATE): the check and the
             // insert are atomic across processes. Claims are rare (one per due time).
-            QSqlQuery q(db);
+            Query q(db);
             if (m_pg) {
                 if (!db.transaction())
                     return sqlError(db.lastError(), QStringLiteral("starting a transaction"));
@@ -1169,7 +1251,7 @@ public:
     Status updateTick(const Tick &t) override
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral(
                 "UPDATE ticks SET status = ?, run_ids = ?, error = ?, skip_reason = ?, failure_count = ? "
                 "WHERE id = ?"));
@@ -1192,7 +1274,7 @@ public:
     Result<QList<Tick>> ticks(const QString &locationName, const QString &instigatorName, int limit) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<Tick>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(
                 QStringLiteral(
                     "SELECT id, location_name, instigator_name, ts, status, run_ids, error, "
@@ -1227,7 +1309,7 @@ public:
     Status beat(const Heartbeat &h) override
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral(
                 "INSERT INTO daemon_heartbeats (daemon_type, daemon_id, ts, errors) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (daemon_type, daemon_id) DO UPDATE SET ts = excluded.ts, errors = "
@@ -1247,7 +1329,7 @@ public:
     Result<QList<Heartbeat>> all() override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<Heartbeat>> {
-            QSqlQuery q(db);
+            Query q(db);
             if (!q.exec(QStringLiteral("SELECT daemon_type, daemon_id, ts, errors FROM daemon_heartbeats "
                                        "ORDER BY daemon_type, daemon_id")))
                 return sqlError(q.lastError(), QStringLiteral("listing heartbeats"));
@@ -1267,7 +1349,7 @@ public:
     Status addToken(const ApiToken &t) override
     {
         auto r = withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("INSERT INTO api_tokens (token_id, name, role, salt, hash, created_at, "
                                      "created_by, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)"));
             q.addBindValue(t.id);
@@ -1287,7 +1369,7 @@ public:
     Result<QList<ApiToken>> tokens() override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<ApiToken>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.setForwardOnly(true);
             if (!q.exec(QStringLiteral("SELECT token_id, name, role, salt, hash, created_at, created_by, "
                                        "revoked_at FROM api_tokens ORDER BY created_at, token_id")))
@@ -1312,7 +1394,7 @@ public:
     Result<bool> revokeToken(const QString &id) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<bool> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral(
                 "UPDATE api_tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"));
             q.addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -1326,7 +1408,7 @@ public:
     Result<qint64> addAudit(const AuditEntry &e) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<qint64> {
-            QSqlQuery q(db);
+            Query q(db);
             q.prepare(QStringLiteral("INSERT INTO audit_log (ts, actor, action, target, before_value, "
                                      "after_value) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"));
             q.addBindValue(ms(e.timestamp.isValid() ? e.timestamp : QDateTime::currentDateTimeUtc()));
@@ -1346,7 +1428,7 @@ public:
     Result<QList<AuditEntry>> audit(int limit, qint64 beforeId) override
     {
         return withDb([&](QSqlDatabase &db) -> Result<QList<AuditEntry>> {
-            QSqlQuery q(db);
+            Query q(db);
             q.setForwardOnly(true);
             q.prepare(QStringLiteral("SELECT id, ts, actor, action, target, before_value, after_value FROM "
                                      "audit_log WHERE id < ? ORDER BY id DESC LIMIT %1")
