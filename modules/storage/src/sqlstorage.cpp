@@ -604,8 +604,12 @@ public:
             if (isTerminal(to))
                 sets += QStringLiteral(", ended_at = ?");
             Query q(db);
-            q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)")
-                          .arg(sets, allowed.join(QLatin1Char(','))));
+            // PostgreSQL notifies in the statement itself (one round trip, delivered at commit).
+            q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)%3")
+                          .arg(sets, allowed.join(QLatin1Char(',')),
+                               m_pg ? QStringLiteral(" RETURNING pg_notify('%1', run_id) IS NULL")
+                                          .arg(QLatin1StringView(kRunStatusChannel))
+                                    : QString()));
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             q.addBindValue(runStatusName(to));
             q.addBindValue(now);
@@ -615,9 +619,9 @@ public:
             if (!q.exec())
                 return sqlError(q.lastError(),
                                 QStringLiteral("moving run %1 to %2").arg(runId, runStatusName(to)));
-            return q.numRowsAffected() == 1;
+            return m_pg ? q.next() : q.numRowsAffected() == 1;
         });
-        if (moved.ok() && *moved)
+        if (moved.ok() && *moved && !m_pg)
             announce(kRunStatusChannel, { runId });
         return moved;
     }
@@ -880,9 +884,10 @@ public:
             QStringList ids;
             for (const RunRecord &run : *claimed)
                 ids << run.runId;
-            if (!m_pg)
-                announce(kEventsChannel, ids); // PostgreSQL: RUN_DEQUEUED notified on insert
-            announce(kRunStatusChannel, ids);
+            if (!m_pg) { // PostgreSQL: notified by the UPDATE and the INSERT themselves
+                announce(kEventsChannel, ids);
+                announce(kRunStatusChannel, ids);
+            }
         }
         return claimed;
     }
@@ -973,8 +978,12 @@ public:
         if (chosen.isEmpty())
             return chosen;
         Query u(db);
-        u.prepare(QStringLiteral(
-            "UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'"));
+        u.prepare(
+            QStringLiteral(
+                "UPDATE runs SET status = 'STARTING', updated_at = ? WHERE run_id = ? AND status = 'QUEUED'")
+            + (m_pg ? QStringLiteral(" RETURNING pg_notify('%1', run_id) IS NULL")
+                          .arg(QLatin1StringView(kRunStatusChannel))
+                    : QString()));
         QList<Event> events;
         for (RunRecord &run : chosen) {
             u.addBindValue(QDateTime::currentMSecsSinceEpoch());
