@@ -1,6 +1,7 @@
 #include "lifdag/codelocation/runstore.h"
 
 #include "codelocation_log_p.h"
+#include "fdio_p.h"
 
 #include <lifdag/execution/executor.h>
 
@@ -29,50 +30,22 @@ namespace {
 
 constexpr quint32 kMaxFrameBytes = 256u * 1024 * 1024;
 
-bool writeAll(int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
-}
-
-bool readAll(int fd, char *data, size_t size)
-{
-    while (size > 0) {
-        const ssize_t n = ::recv(fd, data, size, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        size -= size_t(n);
-    }
-    return true;
-}
-
 bool writeFrame(int fd, const QJsonObject &message)
 {
     const QByteArray body = QJsonDocument(message).toJson(QJsonDocument::Compact);
     const quint32 size = quint32(body.size());
     QByteArray frame(reinterpret_cast<const char *>(&size), sizeof size);
     frame.append(body);
-    return writeAll(fd, frame.constData(), size_t(frame.size()));
+    return detail::writeFull(fd, frame.constData(), size_t(frame.size()));
 }
 
 std::optional<QJsonObject> readFrame(int fd)
 {
     quint32 size = 0;
-    if (!readAll(fd, reinterpret_cast<char *>(&size), sizeof size) || size > kMaxFrameBytes)
+    if (!detail::readFull(fd, &size, sizeof size) || size > kMaxFrameBytes)
         return std::nullopt;
     QByteArray body(qsizetype(size), Qt::Uninitialized);
-    if (!readAll(fd, body.data(), size))
+    if (!detail::readFull(fd, body.data(), size))
         return std::nullopt;
     const QJsonDocument doc = QJsonDocument::fromJson(body);
     if (!doc.isObject())

@@ -1,6 +1,7 @@
 #include "lifdag/codelocation/zygote.h"
 
 #include "codelocation_log_p.h"
+#include "fdio_p.h"
 #include "spawn_p.h"
 
 #include <QLibraryInfo>
@@ -26,35 +27,8 @@ namespace {
 constexpr std::uint32_t kMaxRequestBytes = 1 << 20;
 constexpr int kReplyTimeoutMs = 5000;
 
-bool readFull(int fd, void *buffer, size_t size)
-{
-    auto *p = static_cast<char *>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::read(fd, p, size);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        size -= size_t(n);
-    }
-    return true;
-}
-
-bool writeFull(int fd, const void *buffer, size_t size)
-{
-    const auto *p = static_cast<const char *>(buffer);
-    while (size > 0) {
-        const ssize_t n = ::send(fd, p, size, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        size -= size_t(n);
-    }
-    return true;
-}
+using detail::readFull;
+using detail::writeFull;
 
 // The request's size goes first, with the descriptor to pass (if any) as SCM_RIGHTS.
 bool sendSize(int fd, std::uint32_t size, int passFd)
