@@ -86,18 +86,20 @@ int runCodeServer(const QStringList &args)
         instance = *opened;
         options.storage = instance->storagePtr(); // forked workers store through this server
         options.checkRun = [instance](const QString &runId) -> Status {
-            const auto run = instance->storage().runs().run(runId);
-            if (!run)
-                return run.error();
-            if (!run->has_value())
+            // The run's status only (one small query on the path of every launch).
+            storage::RunFilter filter;
+            filter.runIds = { runId };
+            const auto counts = instance->storage().runs().countByStatus(filter);
+            if (!counts)
+                return counts.error();
+            if (counts->isEmpty())
                 return Error { QStringLiteral("codelocation.not_found"),
                                QStringLiteral("run %1 not found in %2")
                                    .arg(runId, instance->storage().settings().describe()) };
-            if (isTerminal((*run)->status))
-                return Error {
-                    QStringLiteral("codelocation.finished"),
-                    QStringLiteral("run %1 already ended %2").arg(runId, runStatusName((*run)->status))
-                };
+            const RunStatus status = counts->firstKey();
+            if (isTerminal(status))
+                return Error { QStringLiteral("codelocation.finished"),
+                               QStringLiteral("run %1 already ended %2").arg(runId, runStatusName(status)) };
             return {};
         };
         options.checkLaunching = [instance](const QString &runId) -> Status {

@@ -166,10 +166,7 @@ int RunWorker::execute(const QString &runId)
         if (const Status s = store.setStepOutputs(runId, execution::ReusedOutputs::toJson(result)); !s)
             qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
     }
-    const auto ended = store.transition(runId, final);
-    // A slot is free: queued runs may start now.
-    if (const Status s = store.notify(storage::kRunsEndedChannel); !s)
-        qCWarning(lcCodeLocation, "%s", qPrintable(s.error().message));
+    const auto ended = store.transition(runId, final); // notifies the daemons: a slot is free
     if (!ended)
         qCCritical(lcCodeLocation, "%s", qPrintable(ended.error().message));
     qCInfo(lcCodeLocation, "run %s (%s) ended %s in %lld ms", qPrintable(runId), qPrintable(run.jobName),

@@ -75,8 +75,6 @@ Result<int> RunMonitor::tick()
         e.payload.insert(QStringLiteral("source"), QStringLiteral("run_monitor"));
         if (const auto stored = m_instance->storage().events().append({ e }); !stored)
             problems << QStringLiteral("run %1: %2").arg(run.runId, stored.error().message);
-        if (const Status s = m_instance->storage().notify(storage::kRunsEndedChannel); !s)
-            qCWarning(lcDaemon, "%s", qPrintable(s.error().message));
         qCInfo(lcDaemon, "run %s: %s", qPrintable(run.runId), qPrintable(message));
         ++changed;
     };

@@ -607,9 +607,13 @@ public:
             // PostgreSQL notifies in the statement itself (one round trip, delivered at commit).
             q.prepare(QStringLiteral("UPDATE runs SET %1 WHERE run_id = ? AND status IN (%2)%3")
                           .arg(sets, allowed.join(QLatin1Char(',')),
-                               m_pg ? QStringLiteral(" RETURNING pg_notify('%1', run_id) IS NULL")
-                                          .arg(QLatin1StringView(kRunStatusChannel))
-                                    : QString()));
+                               m_pg
+                                   ? QStringLiteral(" RETURNING pg_notify('%1', run_id) IS NULL%2")
+                                         .arg(QLatin1StringView(kRunStatusChannel),
+                                              isTerminal(to) ? QStringLiteral(", pg_notify('%1', '') IS NULL")
+                                                                   .arg(QLatin1StringView(kRunsEndedChannel))
+                                                             : QString())
+                                   : QString()));
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
             q.addBindValue(runStatusName(to));
             q.addBindValue(now);
@@ -621,8 +625,11 @@ public:
                                 QStringLiteral("moving run %1 to %2").arg(runId, runStatusName(to)));
             return m_pg ? q.next() : q.numRowsAffected() == 1;
         });
-        if (moved.ok() && *moved && !m_pg)
+        if (moved.ok() && *moved && !m_pg) {
             announce(kRunStatusChannel, { runId });
+            if (isTerminal(to))
+                (void)notify(QString(kRunsEndedChannel), {});
+        }
         return moved;
     }
 

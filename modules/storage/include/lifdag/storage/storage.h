@@ -108,7 +108,8 @@ public:
     virtual Result<std::optional<RunRecord>> run(const QString &runId) = 0;
     // Compare-and-set: moves the run to `to` when it is in one of `from` (any live state when
     // empty) and the move is allowed; returns false when the run was not in such a state.
-    // Terminal states set endedAt, STARTED sets startedAt.
+    // Terminal states set endedAt, STARTED sets startedAt. A move notifies kRunStatusChannel, a
+    // move to a terminal state kRunsEndedChannel too (a slot is free: queued runs may start).
     virtual Result<bool> transition(const QString &runId, RunStatus to,
                                     const QList<RunStatus> &from = {}) = 0;
     virtual Status setWorkerInfo(const QString &runId, const WorkerInfo &info) = 0;
