@@ -5,6 +5,9 @@
 #include <lifdag/core/redaction.h>
 #include <lifdag/storage/storage.h>
 
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
 #include <QSet>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -13,8 +16,12 @@
 #include <QTest>
 #include <QUuid>
 #include <atomic>
+#include <cstring>
 #include <mutex>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace lifdag;
 using namespace lifdag::storage;
@@ -182,6 +189,49 @@ private Q_SLOTS:
         QCOMPARE(page->runs.size(), 1);
         QCOMPARE(*m_storage->runs().transition(r.runId, RunStatus::Canceled), true);
         QCOMPARE((*m_storage->runs().run(r.runId))->status, RunStatus::Canceled);
+    }
+
+    // SQLite's notifications reach other processes as datagrams, and a listener's queue holds only
+    // a few (net.unix.max_dgram_qlen, 10 by default): a burst must wait for room, not be lost.
+    void sqliteNotificationsToOtherProcessesSurviveABurst()
+    {
+        if (m_settings.backend != Settings::Backend::Sqlite)
+            QSKIP("datagrams are SQLite's notification path; PostgreSQL uses LISTEN/NOTIFY (tested above)");
+        // A listener of "another process": a datagram socket in the database's notification
+        // directory, named with a pid prefix that is not ours.
+        const QString directory = QDir::tempPath() + u"/lifdag-notify-"_s
+            + QString::fromLatin1(QCryptographicHash::hash(m_storage->settings().describe().toUtf8(),
+                                                           QCryptographicHash::Sha1)
+                                      .toHex()
+                                      .left(16));
+        QVERIFY(QDir().mkpath(directory));
+        const QByteArray path = QFile::encodeName(directory) + "/999999999-burst-test";
+        ::unlink(path.constData());
+        const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        QVERIFY(fd >= 0);
+        sockaddr_un addr {};
+        addr.sun_family = AF_UNIX;
+        std::memcpy(addr.sun_path, path.constData(), size_t(path.size()));
+        QVERIFY(::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+        constexpr int kBurst = 200;
+        std::atomic<int> received { 0 };
+        std::thread reader([&] {
+            char buffer[4096];
+            timeval timeout { 5, 0 };
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+            while (received < kBurst) {
+                if (::recv(fd, buffer, sizeof buffer, 0) <= 0)
+                    return; // nothing for 5 s: the rest was lost
+                if (++received % 5 == 0)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2)); // slower than the sender
+            }
+        });
+        for (int i = 0; i < kBurst; ++i)
+            VERIFY_OK(m_storage->notify(u"lifdag_test_burst"_s, QString::number(i)));
+        reader.join();
+        ::close(fd);
+        ::unlink(path.constData());
+        QCOMPARE(received.load(), kBurst);
     }
 
     void transitionsAreCompareAndSet()

@@ -18,7 +18,9 @@
 #include <thread>
 #include <unistd.h>
 
+#include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QHash>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -138,7 +140,19 @@ void notifyOtherProcesses(const QString &key, const QString &payload)
         return; // nobody listens
     const QByteArray message = key.toUtf8() + '\n' + payload.toUtf8();
     const QByteArray own = ownPrefix();
-    static thread_local int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    // A listener's queue holds only net.unix.max_dgram_qlen datagrams (10 by default): a burst of
+    // notifications would overflow it and be lost (a missed "run ended" leaves a daemon waiting for
+    // its next poll). So a send waits for room - at most 100 ms; a listener that was that slow is
+    // sent to without waiting for the next second.
+    static thread_local int fd = [] {
+        const int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        timeval timeout { 0, 100 * 1000 };
+        if (s >= 0)
+            ::setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        return s;
+    }();
+    static thread_local QHash<QByteArray, qint64> slowUntil; // socket path → steady ms
+    const qint64 now = QDeadlineTimer::current().deadline();
     while (dirent *entry = ::readdir(dir)) {
         const QByteArray name(entry->d_name);
         if (name.startsWith('.') || name.startsWith(own))
@@ -147,11 +161,21 @@ void notifyOtherProcesses(const QString &key, const QString &payload)
         sockaddr_un addr;
         if (fd < 0 || !fillAddress(addr, path))
             continue;
-        if (::sendto(fd, message.constData(), size_t(message.size()), MSG_DONTWAIT,
-                     reinterpret_cast<sockaddr *>(&addr), sizeof addr)
-                < 0
-            && (errno == ECONNREFUSED || errno == ENOENT))
+        const auto slow = slowUntil.constFind(path);
+        const bool wait = slow == slowUntil.cend() || *slow <= now;
+        ssize_t sent = 0;
+        do {
+            sent = ::sendto(fd, message.constData(), size_t(message.size()), wait ? 0 : MSG_DONTWAIT,
+                            reinterpret_cast<sockaddr *>(&addr), sizeof addr);
+        } while (sent < 0 && errno == EINTR);
+        if (sent >= 0)
+            continue;
+        if (errno == ECONNREFUSED || errno == ENOENT) {
             ::unlink(path.constData()); // its process is gone
+            slowUntil.remove(path);
+        } else if (errno == EAGAIN && wait) {
+            slowUntil.insert(path, now + 1000);
+        }
     }
     ::closedir(dir);
 }
