@@ -28,7 +28,7 @@ public:
     explicit BatchingEventSink(WriteBatch write,
                                std::chrono::milliseconds interval = std::chrono::milliseconds(50),
                                std::function<void()> warmUp = {}, Writer writer = Writer::OwnThread);
-    ~BatchingEventSink() override; // flushes what is left
+    ~BatchingEventSink() override; // flushes what is left (Owner mode: destroy it on the owner thread)
 
     // Owner mode, on the owner thread: writes batches as they are due until `done()` holds (checked
     // at every wake-up: call wake() when it may have changed). Events appended later wait for flush().
