@@ -153,20 +153,8 @@ void ApiClient::connectToServer()
 void ApiClient::disconnectFromServer()
 {
     ++m_generation;
-    m_reconnectTimer->stop();
-    m_countdown->stop();
-    m_pingTimer->stop();
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-        m_socket = nullptr;
-    }
-    const bool wasLive = m_liveAuthenticated;
-    m_liveOpen = m_liveAuthenticated = false;
+    closeLive();
     m_attempt = 0;
-    if (wasLive)
-        Q_EMIT liveConnectedChanged();
     setState(State::Disconnected);
     Q_EMIT reconnectChanged();
 }
@@ -517,19 +505,7 @@ void ApiClient::failAuthentication(const QString &message)
         return;
     const QString text = message.isEmpty() ? tr("the server refused the token") : message;
     qCInfo(lcClient, "authentication failed at %s: %s", qPrintable(m_baseUrl.toString()), qPrintable(text));
-    m_reconnectTimer->stop();
-    m_countdown->stop();
-    m_pingTimer->stop();
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-        m_socket = nullptr;
-    }
-    const bool wasLive = m_liveAuthenticated;
-    m_liveOpen = m_liveAuthenticated = false;
-    if (wasLive)
-        Q_EMIT liveConnectedChanged();
+    closeLive();
     setError(text);
     const bool changed = m_state != State::AuthFailed;
     setState(State::AuthFailed);
@@ -570,6 +546,33 @@ QString ApiClient::subscribeRuns(const QStringList &runIds, QObject *context, Ru
     const QString id = sub.id;
     m_subs.insert(id, std::move(sub));
     return id;
+}
+
+void ApiClient::closeLive()
+{
+    m_reconnectTimer->stop();
+    m_countdown->stop();
+    m_pingTimer->stop();
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
+    const bool wasLive = m_liveAuthenticated;
+    m_liveOpen = m_liveAuthenticated = false;
+    if (wasLive)
+        Q_EMIT liveConnectedChanged();
+}
+
+void ApiClient::release(ApiClient *client, QObject *user, QString &subscription)
+{
+    if (client) {
+        if (!subscription.isEmpty())
+            client->unsubscribe(subscription);
+        client->disconnect(user);
+    }
+    subscription.clear();
 }
 
 void ApiClient::unsubscribe(const QString &subscriptionId)

@@ -202,12 +202,7 @@ void EventsModel::setClient(ApiClient *client)
 {
     if (m_client == client)
         return;
-    if (m_client) {
-        if (!m_subscription.isEmpty())
-            m_client->unsubscribe(m_subscription);
-        m_client->disconnect(this);
-    }
-    m_subscription.clear();
+    ApiClient::release(m_client, this, m_subscription);
     m_client = client;
     if (m_client) {
         // History paging that failed while offline goes on after a reconnect; live subscriptions

@@ -52,12 +52,7 @@ void RunDetail::setClient(ApiClient *client)
 {
     if (m_client == client)
         return;
-    if (m_client) {
-        if (!m_subscription.isEmpty())
-            m_client->unsubscribe(m_subscription);
-        m_client->disconnect(this);
-    }
-    m_subscription.clear();
+    ApiClient::release(m_client, this, m_subscription);
     m_client = client;
     m_events->setClient(client);
     if (m_client)

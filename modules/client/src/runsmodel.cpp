@@ -157,12 +157,7 @@ void RunsModel::setClient(ApiClient *client)
 {
     if (m_client == client)
         return;
-    if (m_client) {
-        if (!m_subscription.isEmpty())
-            m_client->unsubscribe(m_subscription);
-        m_client->disconnect(this);
-    }
-    m_subscription.clear();
+    ApiClient::release(m_client, this, m_subscription);
     m_client = client;
     if (m_client) {
         connect(m_client, &ApiClient::reconnected, this, &RunsModel::scheduleReload);

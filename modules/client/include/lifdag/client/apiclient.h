@@ -114,6 +114,9 @@ public:
     QString subscribeRuns(const QStringList &runIds, QObject *context, RunHandler onRun,
                           DeletedHandler onDeleted = {});
     void unsubscribe(const QString &subscriptionId);
+    // What a model does when it leaves `client` (which may be null): ends its live subscription,
+    // drops the connections `client` has to `user`, clears `subscription`.
+    static void release(ApiClient *client, QObject *user, QString &subscription);
     qint64 subscriptionCursor(const QString &subscriptionId) const;
 
     // Closes the live socket as a network failure would (tests, and "Reconnect" in the UI).
@@ -166,6 +169,7 @@ private:
     void goOffline(const QString &why);
     void scheduleReconnect();
     void failAuthentication(const QString &message);
+    void closeLive(); // stops the timers, closes the live socket, says so if it was live
     QUrl liveUrl() const;
 
     QNetworkAccessManager *m_nam = nullptr;
